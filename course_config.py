@@ -1,0 +1,38 @@
+"""nbgrader configuration of the from-logits course.
+
+nbgrader has no --config option; it always loads ``nbgrader_config.py`` from
+the course root, and ours does nothing but load this file.  To use these
+settings from elsewhere: ``nbgrader ... --JupyterApp.config_file=/abs/path/course_config.py``.
+"""
+
+import os
+
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute, SaveAutoGrades
+
+from course_kit.preprocessors import ExecuteWithGraders, WriteGraderScores
+
+c = get_config()  # noqa: F821  (injected by traitlets' config loader)
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "from_logits"
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+c.Exchange.path_includes_course = True
+
+# Hidden graders live beside source/, never inside it (everything in
+# source/<assignment>/ is copied to students).
+c.ExecuteWithGraders.graders_root = os.path.join(COURSE_ROOT, "graders")
+c.ExecuteWithGraders.timeout = 60
+# Keep TensorFlow's C++ start-up lines off stderr in every kernel nbgrader starts.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# nbgrader's stock pipeline with two changes: Execute becomes ExecuteWithGraders,
+# and WriteGraderScores puts the graders' scores into the test cells just
+# before SaveAutoGrades reads them.
+stock = Autograde.class_traits()["autograde_preprocessors"].default()
+pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
+pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
+c.Autograde.autograde_preprocessors = pipeline

@@ -1,0 +1,1 @@
+"""Machinery of the from-logits course: out-of-kernel grading, demo, samples."""

@@ -1,0 +1,111 @@
+"""The graders' pytest plugin: the ``student`` fixture is their only seam to a submission.
+
+Under ``nbgrader autograde``, ``ExecuteWithGraders`` runs pytest in-process and
+puts the live ``StudentKernel`` in ``config.stash[LIVE_STUDENT]``.  Run by hand,
+
+    pytest graders/ps2_stable_loss --submission path/to/stable_loss.ipynb
+
+executes that notebook in a fresh kernel first; without ``--submission`` it
+grades the assignment's source notebook, i.e. the reference solution.  Either
+way the run ends with each test cell's score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_kit.grading.notebook_kernel import executed_notebook
+from course_kit.grading.results import ResultCollector
+from course_kit.grading.student_kernel import StudentKernel
+
+LIVE_STUDENT = pytest.StashKey[StudentKernel]()
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def source_notebook(assignment: str) -> Path:
+    notebooks = sorted((COURSE_ROOT / "source" / assignment).glob("*.ipynb"))
+    if len(notebooks) != 1:
+        raise pytest.UsageError(f"expected one notebook in source/{assignment}, found {len(notebooks)}")
+    return notebooks[0]
+
+
+def test_cell_points(notebook: Path) -> dict[str, float]:
+    """grade_id -> points of the autograded test cells of a notebook."""
+    points = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+            points[meta["grade_id"]] = float(meta["points"])
+    return points
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("course_kit", "course kit graders")
+    group.addoption("--submission", type=Path, help="notebook to grade (default: the source notebook)")
+    group.addoption("--cell-timeout", type=int, default=60, help="seconds per notebook cell and per call")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "weight(w): share of the cell's points (default 1; 0 = report only)")
+    # run_graders brings its own collector; a run by hand gets one here.
+    if not any(isinstance(p, ResultCollector) for p in config.pluginmanager.get_plugins()):
+        config.pluginmanager.register(ResultCollector(), "course_kit_results")
+
+
+class _NotebookKernels:
+    """Kernels started for hand-run grading, one per notebook, closed at session end."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._kernels: dict[Path, StudentKernel] = {}
+
+    def get(self, notebook: Path, timeout: int) -> StudentKernel:
+        if notebook not in self._kernels:
+            self._kernels[notebook] = self._stack.enter_context(executed_notebook(notebook, timeout))
+        return self._kernels[notebook]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def _notebook_kernels() -> Iterator[_NotebookKernels]:
+    kernels = _NotebookKernels()
+    yield kernels
+    kernels.close()
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest, _notebook_kernels: _NotebookKernels) -> StudentKernel:
+    live = request.config.stash.get(LIVE_STUDENT, None)
+    if live is not None:
+        return live
+    assignment = Path(str(request.node.path)).parent.name
+    notebook = request.config.getoption("--submission") or source_notebook(assignment)
+    return _notebook_kernels.get(Path(notebook).resolve(), request.config.getoption("--cell-timeout"))
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if config.stash.get(LIVE_STUDENT, None) is not None:
+        return
+    collector = config.pluginmanager.get_plugin("course_kit_results")
+    if collector is None or not collector.cells:
+        return
+    assignments = {Path(str(a)).resolve().name for a in config.args}
+    points: dict[str, float] = {}
+    for assignment in assignments:
+        if (COURSE_ROOT / "source" / assignment).is_dir():
+            points.update(test_cell_points(source_notebook(assignment)))
+    terminalreporter.section("scores per test cell")
+    total = earned = 0.0
+    for cell_id, report in collector.cells.items():
+        cell_points = points.get(cell_id, 1.0)
+        total += cell_points
+        earned += report.score(cell_points)
+        terminalreporter.write_line(f"{cell_id}: {report.score(cell_points):g} / {cell_points:g}")
+    terminalreporter.write_line(f"total: {earned:g} / {total:g}")

@@ -1,0 +1,45 @@
+"""Run an assignment's pytest graders in-process against a live submission kernel."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from course_kit.grading.pytest_plugin import LIVE_STUDENT
+from course_kit.grading.results import CellReport, ResultCollector
+from course_kit.grading.student_kernel import StudentKernel
+
+
+class _LiveStudent:
+    """Hands the kernel that nbgrader is holding open to the ``student`` fixture."""
+
+    def __init__(self, student: StudentKernel) -> None:
+        self._student = student
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[LIVE_STUDENT] = self._student
+
+
+def run_graders(graders_dir: Path, student: StudentKernel) -> tuple[dict[str, CellReport], str]:
+    """Returns each test cell's report and pytest's own terminal output (for the instructor's log)."""
+    collector = ResultCollector()
+    args = [
+        str(graders_dir),
+        f"--rootdir={graders_dir.parent}",
+        "--import-mode=importlib",  # the same module name may appear in several assignments
+        "-p", "no:cacheprovider",  # never write into graders/
+        "-o", "addopts=",
+        "-s",
+        "-q",
+    ]
+    terminal = io.StringIO()
+    with redirect_stdout(terminal):
+        exit_code = pytest.main(args, plugins=[_LiveStudent(student), collector])
+    if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(
+            f"pytest could not run the graders in {graders_dir} (exit {exit_code}):\n{terminal.getvalue()}"
+        )
+    return collector.cells, terminal.getvalue()

@@ -1,0 +1,157 @@
+"""The one door between a grader and a submission: calls that return data only.
+
+The submission's code lives in the Jupyter kernel that executed its notebook.
+A grader never imports it and never receives one of its objects.  To call a
+student function, ``StudentKernel`` writes the arguments as ``.npy`` files,
+runs a three-line snippet in that kernel which loads them, calls the function
+and saves the result with ``numpy.save(..., allow_pickle=False)``, and reads
+the file back in the grader's own process with ``allow_pickle=False``.  What
+comes back is therefore a plain array of numbers (or JSON), never an object
+with a patched ``__eq__``, and every comparison runs in the grader's process,
+where the submission cannot have patched ``numpy`` or ``pytest``.
+
+A submission can still refuse to answer, answer wrongly, or block the snippet
+(e.g. with an input transformer): all of these surface as ``StudentCodeError``
+and cost the student that check, nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nbformat import NotebookNode
+
+# Runs source code in the submission's kernel and returns the outputs it produced.
+RunCode = Callable[[str], Sequence[NotebookNode]]
+
+MAX_RESULT_BYTES = 64 * 2**20  # a result larger than this is refused unread
+
+
+class StudentCodeError(Exception):
+    """The submission did not produce a usable answer for one call."""
+
+
+@dataclass(frozen=True)
+class KernelName:
+    """An argument that names an object living in the kernel (e.g. a trained model)."""
+
+    name: str
+
+
+class StudentKernel:
+    def __init__(self, run_code: RunCode, scratch_parent: Path | None = None) -> None:
+        """``scratch_parent`` must be a folder the kernel can read and write (under confinement: its cwd)."""
+        self._run_code = run_code
+        self._scratch = Path(tempfile.mkdtemp(prefix=".grader-calls-", dir=scratch_parent))
+        self._count = 0
+
+    def ref(self, name: str) -> KernelName:
+        """Pass the kernel's own object ``name`` as an argument to ``call``."""
+        return KernelName(name)
+
+    def call(self, function: str, *args: Any, fp_errors: str | None = None) -> np.ndarray:
+        """``function(*args)`` evaluated in the kernel, returned as a numeric ndarray.
+
+        ``fp_errors="raise"`` runs the call under ``numpy.errstate(over, invalid,
+        divide = "raise")`` so that any overflow, 0/0 or log(0) inside the
+        student's function becomes a ``FloatingPointError``.  Underflow is left
+        alone: stable formulas underflow on purpose.
+        """
+        call_dir = self._new_call_dir()
+        arg_code = [self._argument_code(arg, call_dir / f"arg{i}.npy") for i, arg in enumerate(args)]
+        out = call_dir / "result.npy"
+        body = f"__ck_result = {function}({', '.join(arg_code)})"
+        if fp_errors is not None:
+            body = (
+                f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
+                f"    {body}"
+            )
+        self._run(
+            f"import numpy as __ck_np\n{body}\n"
+            f"__ck_np.save({str(out)!r}, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
+            "del __ck_result",
+            what=f"{function}(...)",
+        )
+        return self._load_array(out, f"{function}(...)")
+
+    def value(self, name: str) -> np.ndarray:
+        """The notebook's top-level variable ``name``, as a numeric ndarray."""
+        out = self._new_call_dir() / "value.npy"
+        self._run(
+            f"import numpy as __ck_np\n__ck_np.save({str(out)!r}, __ck_np.asarray({name}), allow_pickle=False)",
+            what=name,
+        )
+        return self._load_array(out, name)
+
+    def json(self, expression: str) -> Any:
+        """The JSON-serialisable value of ``expression`` evaluated in the kernel."""
+        out = self._new_call_dir() / "value.json"
+        self._run(
+            f"import json as __ck_json\nwith open({str(out)!r}, 'w') as __ck_f:\n"
+            f"    __ck_json.dump({expression}, __ck_f)",
+            what=expression,
+        )
+        self._check_size(out, expression)
+        try:
+            return json.loads(out.read_text())
+        except ValueError as error:
+            raise StudentCodeError(f"{expression} did not come back as JSON ({error})") from None
+
+    def close(self) -> None:
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    # -- internals -----------------------------------------------------------
+
+    def _new_call_dir(self) -> Path:
+        self._count += 1
+        path = self._scratch / f"call{self._count}"
+        path.mkdir(parents=True)
+        return path
+
+    @staticmethod
+    def _argument_code(arg: Any, path: Path) -> str:
+        if isinstance(arg, KernelName):
+            return arg.name
+        np.save(path, np.asarray(arg), allow_pickle=False)
+        # [()] turns a 0-d array into a numpy scalar and leaves other arrays as they are.
+        return f"__ck_np.load({str(path)!r}, allow_pickle=False)[()]"
+
+    def _run(self, source: str, what: str) -> None:
+        for output in self._run_code(source):
+            if output.get("output_type") == "error":
+                raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
+
+    @staticmethod
+    def _check_size(path: Path, what: str) -> None:
+        if not path.exists():
+            raise StudentCodeError(
+                f"{what}: no result came back from the notebook's kernel "
+                "(the call did not run to its end)"
+            )
+        if path.stat().st_size > MAX_RESULT_BYTES:
+            raise StudentCodeError(f"{what}: the result is larger than {MAX_RESULT_BYTES >> 20} MiB")
+
+    def _load_array(self, path: Path, what: str) -> np.ndarray:
+        self._check_size(path, what)
+        try:
+            array = np.load(path, allow_pickle=False)
+        except ValueError as error:
+            raise StudentCodeError(f"{what} did not return an array of numbers ({error})") from None
+        if array.dtype.kind not in "fiub":  # real numbers only: object, complex, strings are refused
+            raise StudentCodeError(f"{what} returned an array of dtype {array.dtype}, not real numbers")
+        return array
+
+
+def _explain_error(what: str, ename: str, evalue: str) -> str:
+    if ename == "NameError":
+        return f"{what}: the notebook does not define it ({evalue})"
+    if ename == "ValueError" and "allow_pickle" in evalue:
+        return f"{what} returned something that is not an array of numbers (objects cannot be graded)"
+    return f"{what} raised {ename}: {evalue}"

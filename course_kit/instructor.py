@@ -1,0 +1,163 @@
+"""The instructor's loop, driven in-process through nbgrader's own API.
+
+``ClassRun`` wraps one course directory: it loads the course's
+``nbgrader_config.py`` the way the ``nbgrader`` command does, then generates
+and releases assignments, submits notebooks through the local exchange as a
+named student would, collects, autogrades, generates feedback and exports
+grades.  The demo and the end-to-end tests both use it, so what the tests
+check is exactly what an instructor runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.apps import NbGraderAPI
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.exchange.default import ExchangeSubmit
+from nbgrader.plugins import CsvExportPlugin
+from traitlets.config import Config, PyFileConfigLoader
+
+# What an instructor's clone holds that a course directory needs.
+COURSE_FILES = ["course_config.py", "nbgrader_config.py", "source", "graders"]
+
+
+def copy_course(repo: Path, dest: Path, assignments: list[str] | None = None) -> Path:
+    """A fresh course directory at ``dest`` with the repo's configuration, sources and graders."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in COURSE_FILES:
+        src = repo / name
+        if src.is_dir():
+            keep = set(assignments) if assignments is not None else None
+            shutil.copytree(src, dest / name, ignore=_only(keep, src))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def _only(keep: set[str] | None, top: Path):
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        skipped = {"__pycache__", ".pytest_cache"}
+        if keep is not None and Path(directory) == top:
+            skipped |= {n for n in names if (top / n).is_dir() and n not in keep and n != "__pycache__"}
+        return [n for n in names if n in skipped]
+
+    return ignore
+
+
+def load_course_config(course_dir: Path) -> Config:
+    """The configuration ``nbgrader`` itself would load in ``course_dir``."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+
+
+@dataclass
+class CellResult:
+    grade_id: str
+    score: float
+    max_score: float
+    report: str
+
+
+class ClassRun:
+    def __init__(self, course_dir: Path) -> None:
+        # nbgrader runs `alembic` and kernels by name: find them beside this interpreter.
+        bindir = str(Path(sys.executable).parent)
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+        self.course_dir = course_dir.resolve()
+        self.config = load_course_config(self.course_dir)
+        self.api = NbGraderAPI(CourseDirectory(config=self.config), config=self.config)
+
+    @property
+    def course_id(self) -> str:
+        return self.api.coursedir.course_id
+
+    def _check(self, result: dict, what: str) -> dict:
+        if not result["success"]:
+            raise RuntimeError(f"{what} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
+        return result
+
+    def release(self, assignment: str) -> None:
+        self._check(self.api.generate_assignment(assignment), f"generate_assignment {assignment}")
+        self._check(self.api.release_assignment(assignment), f"release_assignment {assignment}")
+
+    def release_notebook(self, assignment: str) -> Path:
+        (notebook,) = sorted((self.course_dir / "release" / assignment).glob("*.ipynb"))
+        return notebook
+
+    def source_notebook(self, assignment: str) -> Path:
+        (notebook,) = sorted((self.course_dir / "source" / assignment).glob("*.ipynb"))
+        return notebook
+
+    def submit(self, student: str, assignment: str, files: dict[str, NotebookNode | bytes]) -> None:
+        """Submit through the exchange as ``student`` would from their own workspace."""
+        workspace = self.course_dir / "student-workspaces" / student
+        folder = workspace / self.course_id / assignment
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        for name, content in files.items():
+            if isinstance(content, bytes):
+                (folder / name).write_bytes(content)
+            else:
+                nbformat.write(content, folder / name)
+        coursedir = CourseDirectory(
+            config=self.config, root=str(workspace), assignment_id=assignment, student_id=student
+        )
+        submit = ExchangeSubmit(
+            coursedir=coursedir,
+            authenticator=Authenticator(config=self.config),
+            config=self.config,
+            assignment_dir=str(workspace),
+            cache=str(workspace / ".nbgrader-cache"),
+        )
+        submit.start()
+
+    def collect(self, assignment: str) -> None:
+        self._check(self.api.collect(assignment), f"collect {assignment}")
+
+    def autograde(self, assignment: str, student: str) -> dict:
+        """nbgrader's result dict; a failed autograde is returned, not raised (it needs the instructor)."""
+        return self.api.autograde(assignment, student)
+
+    def generate_feedback(self, assignment: str) -> None:
+        self._check(self.api.generate_feedback(assignment), f"generate_feedback {assignment}")
+
+    def export_grades(self, path: Path) -> Path:
+        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
+            CsvExportPlugin(config=self.config, to=str(path)).export(gradebook)
+        return path
+
+    def score(self, assignment: str, student: str) -> tuple[float, float] | None:
+        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                return None
+            return submission.score, submission.max_score
+
+    def cell_results(self, assignment: str, student: str) -> list[CellResult]:
+        """Each autograded test cell's score (from the gradebook) and report (from the autograded notebook)."""
+        folder = self.course_dir / "autograded" / student / assignment
+        results = []
+        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
+            for notebook in sorted(folder.glob("*.ipynb")):
+                nb = nbformat.read(notebook, as_version=4)
+                for cell in nb.cells:
+                    meta = cell.metadata.get("nbgrader", {})
+                    if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
+                        continue
+                    grade = gradebook.find_grade(meta["grade_id"], notebook.stem, assignment, student)
+                    text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+                    results.append(CellResult(meta["grade_id"], grade.score, grade.max_score, text))
+        return results

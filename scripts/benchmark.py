@@ -1,0 +1,118 @@
+"""Speed figures of the kit, printed against their targets (not asserted: machines differ).
+
+    python scripts/benchmark.py [--repeat 3] [--skip-demo] [--skip-tests]
+
+- autograde time per submission, per assignment, and its ratio to a plain
+  nbclient execution of the same notebook (target <= 1.10), beside stock
+  nbgrader's autograde of the same submission (no graders: the in-kernel
+  test cells only), which shows how much of the gap is nbgrader's own;
+- demo wall time (target <= 120 s on 2 cores);
+- test suite wall time (target <= 600 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from course_kit.instructor import ClassRun, copy_course  # noqa: E402
+from course_kit.samples import build_submission, read_sample  # noqa: E402
+
+
+def plain_execution_seconds(nb: nbformat.NotebookNode, workdir: Path) -> float:
+    started = time.perf_counter()
+    NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    return time.perf_counter() - started
+
+
+STOCK_PIPELINE = """
+from nbgrader.converters import Autograde
+c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
+"""
+
+
+def stock_course(scratch: Path) -> ClassRun:
+    """The same course with nbgrader's stock autograde pipeline."""
+    course_dir = copy_course(REPO, scratch / "stock")
+    with (course_dir / "nbgrader_config.py").open("a") as config:
+        config.write(STOCK_PIPELINE)
+    return ClassRun(course_dir)
+
+
+def autograde_seconds(course: ClassRun, assignment: str, repeat: int) -> float:
+    course.release(assignment)
+    release, source = course.release_notebook(assignment), course.source_notebook(assignment)
+    submission = build_submission(release, source, read_sample(REPO / "samples" / assignment / "reference.py"))
+    students = [f"bench{i}" for i in range(repeat)]
+    for student in students:
+        course.submit(student, assignment, {release.name: submission})
+    course.collect(assignment)
+    graded = []
+    for student in students:
+        started = time.perf_counter()
+        result = course.autograde(assignment, student)
+        graded.append(time.perf_counter() - started)
+        assert result["success"], result.get("log")
+    return statistics.median(graded)
+
+
+def plain_seconds(course: ClassRun, assignment: str, repeat: int) -> float:
+    release = course.release_notebook(assignment)
+    runs = []
+    for i in range(repeat):
+        workdir = course.course_dir / "submitted" / f"bench{i}" / assignment
+        runs.append(plain_execution_seconds(nbformat.read(workdir / release.name, as_version=4), workdir))
+    return statistics.median(runs)
+
+
+def timed(command: list[str]) -> tuple[float, int]:
+    started = time.perf_counter()
+    code = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return time.perf_counter() - started, code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="submissions graded per assignment")
+    parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-tests", action="store_true")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+    print(f"seconds per submission (median of {args.repeat}); target: kit / plain <= 1.10")
+    print(f"{'assignment':24}{'plain':>8}{'stock':>8}{'kit':>8}{'kit/plain':>11}{'stock/plain':>13}{'kit/stock':>11}")
+    with tempfile.TemporaryDirectory() as scratch:
+        course = ClassRun(copy_course(REPO, Path(scratch) / "course"))
+        stock = stock_course(Path(scratch))
+        for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
+            kit = autograde_seconds(course, assignment, args.repeat)
+            stock_seconds = autograde_seconds(stock, assignment, args.repeat)
+            plain = plain_seconds(course, assignment, args.repeat)
+            print(f"{assignment:24}{plain:8.2f}{stock_seconds:8.2f}{kit:8.2f}"
+                  f"{kit / plain:11.2f}{stock_seconds / plain:13.2f}{kit / stock_seconds:11.2f}")
+        if not args.skip_demo:
+            seconds, code = timed([sys.executable, "-m", "course_kit.demo", "--course-dir", f"{scratch}/demo"])
+            print(f"demo wall time: {seconds:.1f} s (exit {code}); target <= 120 s")
+    if not args.skip_tests:
+        seconds, code = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        print(f"test suite wall time: {seconds:.1f} s (exit {code}); target <= 600 s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
