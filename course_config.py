@@ -7,8 +7,9 @@ settings from elsewhere: ``nbgrader ... --JupyterApp.config_file=/abs/path/cours
 
 import os
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute, SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, SaveAutoGrades
 
 from course_kit.preprocessors import ExecuteWithGraders, WriteGraderScores
 
@@ -36,3 +37,7 @@ stock = Autograde.class_traits()["autograde_preprocessors"].default()
 pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
 pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
 c.Autograde.autograde_preprocessors = pipeline
+
+# Feedback goes to students: stock nbgrader prints the hidden test regions of
+# test cells into it (nbgrader issues #917, #1156).  Strip them first.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
