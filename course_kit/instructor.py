@@ -26,6 +26,8 @@ from nbgrader.exchange.default import ExchangeSubmit
 from nbgrader.plugins import CsvExportPlugin
 from traitlets.config import Config, PyFileConfigLoader
 
+from course_kit.grading.cells import autograded_tests
+
 # What an instructor's clone holds that a course directory needs.
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "source", "graders"]
 
@@ -152,12 +154,9 @@ class ClassRun:
         results = []
         with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
             for notebook in sorted(folder.glob("*.ipynb")):
-                nb = nbformat.read(notebook, as_version=4)
-                for cell in nb.cells:
-                    meta = cell.metadata.get("nbgrader", {})
-                    if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
-                        continue
-                    grade = gradebook.find_grade(meta["grade_id"], notebook.stem, assignment, student)
+                for cell in autograded_tests(nbformat.read(notebook, as_version=4)):
+                    grade_id = cell.metadata.nbgrader["grade_id"]
+                    grade = gradebook.find_grade(grade_id, notebook.stem, assignment, student)
                     text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-                    results.append(CellResult(meta["grade_id"], grade.score, grade.max_score, text))
+                    results.append(CellResult(grade_id, grade.score, grade.max_score, text))
         return results

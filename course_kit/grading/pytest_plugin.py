@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_kit.grading.cells import autograded_tests
 from course_kit.grading.notebook_kernel import executed_notebook
 from course_kit.grading.results import ResultCollector
 from course_kit.grading.student_kernel import StudentKernel
@@ -36,12 +37,8 @@ def source_notebook(assignment: str) -> Path:
 
 def test_cell_points(notebook: Path) -> dict[str, float]:
     """grade_id -> points of the autograded test cells of a notebook."""
-    points = {}
-    for cell in nbformat.read(notebook, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
-            points[meta["grade_id"]] = float(meta["points"])
-    return points
+    cells = autograded_tests(nbformat.read(notebook, as_version=4))
+    return {cell.metadata.nbgrader["grade_id"]: float(cell.metadata.nbgrader["points"]) for cell in cells}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

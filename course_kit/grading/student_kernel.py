@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 # Runs source code in the submission's kernel and returns the outputs it produced.
@@ -124,7 +125,11 @@ class StudentKernel:
         return f"__ck_np.load({str(path)!r}, allow_pickle=False)[()]"
 
     def _run(self, source: str, what: str) -> None:
-        for output in self._run_code(source):
+        try:
+            outputs = self._run_code(source)
+        except DeadKernelError:
+            raise StudentCodeError(f"{what}: the kernel died during this call (a crash, or a resource limit)") from None
+        for output in outputs:
             if output.get("output_type") == "error":
                 raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
 

@@ -6,18 +6,26 @@ run in this process and call the student's functions through ``StudentKernel``,
 so grading costs no second execution of the notebook.  Their reports go into
 ``resources["grader_reports"]`` for ``WriteGraderScores``.  An assignment
 without a graders folder is executed and graded the ordinary nbgrader way.
+
+If the kernel dies (``os._exit``, a segfault, the memory limit), stock
+nbgrader abandons the whole submission.  Here, for assignments with graders,
+every test cell instead reports where the notebook died and scores 0, so the
+student learns what happened and the gradebook stays complete.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from nbclient.exceptions import DeadKernelError
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
+from course_kit.grading.cells import autograded_tests
 from course_kit.grading.notebook_kernel import code_runner
+from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
 
@@ -28,21 +36,44 @@ class ExecuteWithGraders(Execute):
         help="Folder holding one pytest graders folder per assignment (relative to the working directory).",
     ).tag(config=True)
 
-    def _graders_dir(self) -> Path | None:
-        assignment = self.resources.get("nbgrader", {}).get("assignment")
+    def _graders_dir(self, resources: ResourcesDict) -> Path | None:
+        assignment = resources.get("nbgrader", {}).get("assignment")
         path = Path(self.graders_root) / str(assignment)
         return path if assignment and path.is_dir() else None
 
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
+        self._cell_index = -1
+        try:
+            return super().preprocess(nb, resources, km)
+        except DeadKernelError:
+            if self._graders_dir(resources) is None:
+                raise
+            where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
+            self.log.error("The kernel died while running %s; every test cell scores 0", where)
+            resources["grader_reports"] = _kernel_died_reports(nb, where)
+            return nb, resources
+
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
+        self._cell_index = index
         cell, resources = super().preprocess_cell(cell, resources, index)
-        graders_dir = self._graders_dir()
+        graders_dir = self._graders_dir(resources)
         if index == len(self.nb.cells) - 1 and graders_dir is not None:
             # The kernel's own working folder is the one place it can surely read and write.
-            student = StudentKernel(code_runner(self), scratch_parent=Path(self.resources["metadata"]["path"]))
+            student = StudentKernel(code_runner(self), scratch_parent=Path(resources["metadata"]["path"]))
             try:
                 reports, log = run_graders(graders_dir, student)
             finally:
                 student.close()
             self.log.debug("pytest graders for %s:\n%s", graders_dir, log)
-            self.resources["grader_reports"] = reports
-        return cell, self.resources
+            resources["grader_reports"] = reports
+        return cell, resources
+
+
+def _kernel_died_reports(nb: NotebookNode, where: str) -> dict[str, CellReport]:
+    message = (
+        f"The notebook's kernel died while running {where} (a crash such as os._exit or a segfault, "
+        "or the memory or CPU limit), so nothing could be graded. Run your notebook top to bottom "
+        "(Kernel > Restart & Run All) before submitting."
+    )
+    ids = [cell.metadata.nbgrader["grade_id"] for cell in autograded_tests(nb)]
+    return {cell_id: CellReport(cell_id, [CheckResult("the notebook ran", 1, False, message)]) for cell_id in ids}

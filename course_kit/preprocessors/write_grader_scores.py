@@ -13,15 +13,15 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
-from nbgrader.utils import is_grade, is_solution
 
+from course_kit.grading.cells import is_autograded_test
 from course_kit.grading.results import CellReport, CheckResult
 
 
 class WriteGraderScores(NbGraderPreprocessor):
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         reports: dict[str, CellReport] | None = resources.get("grader_reports")
-        if reports is None or cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+        if reports is None or not is_autograded_test(cell):
             return cell, resources
         cell_id = cell.metadata.nbgrader["grade_id"]
         points = float(cell.metadata.nbgrader["points"])
