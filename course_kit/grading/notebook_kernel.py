@@ -19,17 +19,23 @@ from nbformat import NotebookNode
 from course_kit.grading.student_kernel import StudentKernel
 
 
-def code_runner(client: NotebookClient):
-    """A RunCode for ``StudentKernel`` that executes snippets as hidden, history-free cells."""
+def code_runner(client: NotebookClient, timeout: int | None = None):
+    """A RunCode for ``StudentKernel`` that executes snippets as hidden, history-free cells.
+
+    ``timeout`` (seconds per snippet) replaces the client's cell timeout while a snippet runs.
+    """
 
     def run_code(source: str) -> Sequence[NotebookNode]:
         cell = nbformat.v4.new_code_cell(source)
         # nbclient writes the executed cell back at its index, so the snippet
         # borrows a slot past the end of the notebook and gives it back.
         client.nb.cells.append(cell)
+        cell_timeout = client.timeout
+        client.timeout = timeout or cell_timeout
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
         finally:
+            client.timeout = cell_timeout
             client.nb.cells.pop()
         return cell.outputs
 
@@ -42,6 +48,7 @@ def executed_notebook(path: Path, timeout: int = 60) -> Iterator[StudentKernel]:
     client = NotebookClient(
         nb,
         timeout=timeout,
+        interrupt_on_timeout=True,  # as nbgrader does: a stuck cell is interrupted, the run goes on
         allow_errors=True,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},

@@ -33,6 +33,8 @@ from nbformat import NotebookNode
 RunCode = Callable[[str], Sequence[NotebookNode]]
 
 MAX_RESULT_BYTES = 64 * 2**20  # a result larger than this is refused unread
+MAX_TIMEOUTS = 2  # after this many calls time out, the rest fail at once instead of each waiting
+TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt"}  # nbgrader's and nbclient's interrupted call
 
 
 class StudentCodeError(Exception):
@@ -52,6 +54,7 @@ class StudentKernel:
         self._run_code = run_code
         self._scratch = Path(tempfile.mkdtemp(prefix=".grader-calls-", dir=scratch_parent))
         self._count = 0
+        self._timeouts = 0
 
     def ref(self, name: str) -> KernelName:
         """Pass the kernel's own object ``name`` as an argument to ``call``."""
@@ -125,13 +128,20 @@ class StudentKernel:
         return f"__ck_np.load({str(path)!r}, allow_pickle=False)[()]"
 
     def _run(self, source: str, what: str) -> None:
+        if self._timeouts >= MAX_TIMEOUTS:
+            raise StudentCodeError(f"{what}: not tried, earlier calls did not finish in time")
         try:
             outputs = self._run_code(source)
         except DeadKernelError:
             raise StudentCodeError(f"{what}: the kernel died during this call (a crash, or a resource limit)") from None
         for output in outputs:
-            if output.get("output_type") == "error":
-                raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
+            if output.get("output_type") != "error":
+                continue
+            if output.get("ename") in TIMEOUT_ERRORS:
+                # An interrupted kernel may still be stuck: after a few, stop waiting on it.
+                self._timeouts += 1
+                raise StudentCodeError(f"{what} did not finish in time (an endless loop, or far too slow)")
+            raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
 
     @staticmethod
     def _check_size(path: Path, what: str) -> None:
