@@ -2,8 +2,8 @@
 
 This is what ``nbgrader autograde`` does through ``ExecuteWithGraders``, minus
 nbgrader: it lets ``pytest graders/<assignment> --submission x.ipynb`` grade
-one notebook on its own, with the same semantics (every cell runs, errors do
-not stop the run, then the graders call into the same kernel).
+one notebook on its own, with the same semantics (every cell runs, errors and
+timeouts do not stop the run, then the graders call into the same kernel).
 """
 
 from __future__ import annotations
@@ -14,9 +14,19 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
-from course_kit.grading.student_kernel import StudentKernel
+from course_kit.grading.student_kernel import KernelStopped, StudentKernel
+
+MAX_CELL_TIMEOUTS = 3  # as ExecuteWithGraders.max_cell_timeouts
+
+# What nbgrader's Execute writes into a cell it had to interrupt.
+TIMEOUT_ERROR = {
+    "ename": "CellTimeoutError",
+    "evalue": "",
+    "traceback": ["CellTimeoutError: no reply from the kernel before the timeout"],
+}
 
 
 def code_runner(client: NotebookClient, timeout: int | None = None):
@@ -37,9 +47,43 @@ def code_runner(client: NotebookClient, timeout: int | None = None):
         finally:
             client.timeout = cell_timeout
             client.nb.cells.pop()
+        if timed_out(cell) and not kernel_responds(client):
+            raise KernelStopped("the kernel is stuck: it did not stop when interrupted")
         return cell.outputs
 
     return run_code
+
+
+def timed_out(cell: NotebookNode) -> bool:
+    return any(o.get("ename") == TIMEOUT_ERROR["ename"] for o in cell.get("outputs", []))
+
+
+def kernel_responds(client: NotebookClient, seconds: int = 5) -> bool:
+    """After an interrupt a healthy kernel answers at once; one stuck in a loop that
+    swallows KeyboardInterrupt never does, and would cost every later cell a full timeout."""
+    timeout = client.timeout
+    client.timeout = seconds
+    try:
+        return client.wait_for_reply(client.kc.kernel_info()) is not None
+    finally:
+        client.timeout = timeout
+
+
+def record_reply_error(cell: NotebookNode, execute_reply: dict, **_: object) -> None:
+    """nbclient hook: keep an error the kernel only reported in its reply (a timeout) as an output,
+    as nbgrader's Execute does, so that ``timed_out`` sees it."""
+    content = execute_reply["content"]
+    if content["status"] == "error" and not any(o.get("ename") == content["ename"] for o in cell.outputs):
+        cell.outputs.append(nbformat.v4.new_output("error", ename=content["ename"], evalue=content["evalue"],
+                                                   traceback=content.get("traceback", [])))
+
+
+class _StoppedKernel:
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def __call__(self, source: str) -> Sequence[NotebookNode]:
+        raise KernelStopped(self.reason)
 
 
 @contextmanager
@@ -48,15 +92,27 @@ def executed_notebook(path: Path, timeout: int = 60) -> Iterator[StudentKernel]:
     client = NotebookClient(
         nb,
         timeout=timeout,
-        interrupt_on_timeout=True,  # as nbgrader does: a stuck cell is interrupted, the run goes on
+        interrupt_on_timeout=True,  # as nbgrader does: a slow cell is interrupted, the run goes on
+        error_on_timeout=TIMEOUT_ERROR,
+        on_cell_executed=record_reply_error,
         allow_errors=True,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
     with client.setup_kernel():
+        run_code = code_runner(client)
+        timeouts = 0
         for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)
-        student = StudentKernel(code_runner(client))
+            try:
+                client.execute_cell(cell, index)
+            except DeadKernelError:
+                run_code = _StoppedKernel(f"the kernel died while running cell {index + 1}")
+                break
+            timeouts += timed_out(cell)
+            if timed_out(cell) and (timeouts >= MAX_CELL_TIMEOUTS or not kernel_responds(client)):
+                run_code = _StoppedKernel(f"the notebook was stopped at cell {index + 1}: it kept running too long")
+                break
+        student = StudentKernel(run_code)
         try:
             yield student
         finally:

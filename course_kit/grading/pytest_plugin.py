@@ -35,7 +35,7 @@ def source_notebook(assignment: str) -> Path:
     return notebooks[0]
 
 
-def test_cell_points(notebook: Path) -> dict[str, float]:
+def cell_points(notebook: Path) -> dict[str, float]:
     """grade_id -> points of the autograded test cells of a notebook."""
     cells = autograded_tests(nbformat.read(notebook, as_version=4))
     return {cell.metadata.nbgrader["grade_id"]: float(cell.metadata.nbgrader["points"]) for cell in cells}
@@ -97,7 +97,7 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     points: dict[str, float] = {}
     for assignment in assignments:
         if (COURSE_ROOT / "source" / assignment).is_dir():
-            points.update(test_cell_points(source_notebook(assignment)))
+            points.update(cell_points(source_notebook(assignment)))
     terminalreporter.section("scores per test cell")
     total = earned = 0.0
     for cell_id, report in collector.cells.items():

@@ -41,6 +41,10 @@ class StudentCodeError(Exception):
     """The submission did not produce a usable answer for one call."""
 
 
+class KernelStopped(Exception):
+    """The kernel can take no more calls (it died, or is stuck); the message says which."""
+
+
 @dataclass(frozen=True)
 class KernelName:
     """An argument that names an object living in the kernel (e.g. a trained model)."""
@@ -55,6 +59,7 @@ class StudentKernel:
         self._scratch = Path(tempfile.mkdtemp(prefix=".grader-calls-", dir=scratch_parent))
         self._count = 0
         self._timeouts = 0
+        self._stopped = ""
 
     def ref(self, name: str) -> KernelName:
         """Pass the kernel's own object ``name`` as an argument to ``call``."""
@@ -128,12 +133,18 @@ class StudentKernel:
         return f"__ck_np.load({str(path)!r}, allow_pickle=False)[()]"
 
     def _run(self, source: str, what: str) -> None:
+        if self._stopped:
+            raise StudentCodeError(f"{what}: not tried, {self._stopped}")
         if self._timeouts >= MAX_TIMEOUTS:
             raise StudentCodeError(f"{what}: not tried, earlier calls did not finish in time")
         try:
             outputs = self._run_code(source)
         except DeadKernelError:
+            self._stopped = "the kernel died during an earlier call (a crash, or a resource limit)"
             raise StudentCodeError(f"{what}: the kernel died during this call (a crash, or a resource limit)") from None
+        except KernelStopped as stop:
+            self._stopped = str(stop)
+            raise StudentCodeError(f"{what}: {stop}") from None
         for output in outputs:
             if output.get("output_type") != "error":
                 continue

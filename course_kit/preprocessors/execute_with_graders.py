@@ -7,12 +7,13 @@ so grading costs no second execution of the notebook.  Their reports go into
 ``resources["grader_reports"]`` for ``WriteGraderScores``.  An assignment
 without a graders folder is executed and graded the ordinary nbgrader way.
 
-If the kernel dies (``os._exit``, a segfault, the memory limit) stock
-nbgrader abandons the whole submission, and a kernel stuck in a loop that
-swallows interrupts costs a full cell timeout for every remaining cell.  Here,
-for assignments with graders, the notebook gets a total time limit, and in
-both cases every test cell reports what stopped the notebook and scores 0:
-the student learns what happened and the gradebook stays complete.
+If the kernel dies (``os._exit``, a segfault, a resource limit) stock nbgrader
+abandons the whole submission, and a notebook whose cells keep running past
+the timeout costs a full timeout per remaining cell.  Here, for assignments
+with graders, such a notebook is stopped (after a few timeouts, a kernel that
+ignores interrupts, or a total time limit) and every test cell reports what
+stopped it and scores 0: the student learns what happened, the other students
+are graded, and the gradebook stays complete.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
 from course_kit.grading.cells import autograded_tests
-from course_kit.grading.notebook_kernel import code_runner
+from course_kit.grading.notebook_kernel import code_runner, kernel_responds, timed_out
 from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
@@ -42,7 +43,10 @@ class ExecuteWithGraders(Execute):
         20, help="Seconds one grader call into the student's kernel may take before it is interrupted."
     ).tag(config=True)
     notebook_time_limit = Integer(
-        900, help="Wall-clock seconds for a whole notebook; cells past it are not run and its test cells score 0."
+        300, help="Wall-clock seconds for a whole notebook; cells past it are not run and its test cells score 0."
+    ).tag(config=True)
+    max_cell_timeouts = Integer(
+        3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
 
     def _graders_dir(self, resources: ResourcesDict) -> Path | None:
@@ -52,28 +56,34 @@ class ExecuteWithGraders(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
         self._cell_index = -1
+        self._timeouts = 0
         self._deadline = time.monotonic() + self.notebook_time_limit
         try:
             return super().preprocess(nb, resources, km)
-        except (DeadKernelError, _OutOfTime) as stop:
+        except (DeadKernelError, _Stopped) as stop:
             if self._graders_dir(resources) is None:
                 raise
             where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
-            if isinstance(stop, _OutOfTime):
-                why = f"ran past the {self.notebook_time_limit} s limit for a whole notebook at {where}"
+            if isinstance(stop, _Stopped):
+                why = f"was stopped at {where}: {stop}"
             else:
-                why = (f"died while running {where} (a crash such as os._exit or a segfault, "
-                       "or the memory or CPU limit)")
+                why = f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
             self.log.error("The kernel %s; every test cell scores 0", why)
             resources["grader_reports"] = _stopped_reports(nb, why)
             return nb, resources
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         self._cell_index = index
-        if time.monotonic() > self._deadline and self._graders_dir(resources) is not None:
-            raise _OutOfTime()
-        cell, resources = super().preprocess_cell(cell, resources, index)
         graders_dir = self._graders_dir(resources)
+        if graders_dir is not None and time.monotonic() > self._deadline:
+            raise _Stopped(f"the whole notebook ran past its {self.notebook_time_limit} s limit")
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if graders_dir is not None and timed_out(cell):
+            self._timeouts += 1
+            if not kernel_responds(self):
+                raise _Stopped("it ran past the cell timeout and did not stop when interrupted")
+            if self._timeouts >= self.max_cell_timeouts:
+                raise _Stopped(f"{self._timeouts} cells ran past the {self.timeout} s cell timeout")
         if index == len(self.nb.cells) - 1 and graders_dir is not None:
             # The kernel's own working folder is the one place it can surely read and write.
             runner = code_runner(self, timeout=self.call_timeout)
@@ -87,8 +97,8 @@ class ExecuteWithGraders(Execute):
         return cell, resources
 
 
-class _OutOfTime(Exception):
-    pass
+class _Stopped(Exception):
+    """The notebook cannot go on; the message says why, in words for the student."""
 
 
 def _stopped_reports(nb: NotebookNode, why: str) -> dict[str, CellReport]:

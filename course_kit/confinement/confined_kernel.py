@@ -1,0 +1,347 @@
+"""A Jupyter kernel manager that runs each student notebook inside a bubblewrap sandbox.
+
+What it defends against: a submission is untrusted code that the instructor's
+machine runs during ``nbgrader autograde``.  Under this manager it cannot
+
+- reach the network: the kernel has its own empty network namespace, so any
+  connection fails at once ("Network is unreachable"); the kernel and nbgrader
+  talk over ipc sockets in a per-kernel folder, not TCP;
+- read the course: the course directory (``graders/``, ``gradebook.db``, the
+  configuration, ``source/``, ``release/``, the exchange, every other student's
+  ``submitted/``, ``autograded/``, ``feedback/`` folders) and home folders are
+  covered by empty tmpfs mounts, then only the kernel's own working folder
+  (read-write) and the Python environment (read-only) are bound back;
+- write anywhere but its working folder and a private, size-capped ``/tmp``;
+- see or signal other processes, or keep running after the grader dies (own
+  pid namespace, ``--die-with-parent``), or take the grader's environment
+  variables (only ``env_passthrough`` names are passed on);
+- act as root: when the grader runs as root the kernel runs as ``sandbox_uid``
+  (default ``nobody``) in a user namespace of its own, with no capabilities;
+  otherwise it runs as the grading user, in a user namespace, with none;
+- exhaust the machine: rlimits cap its private memory (RLIMIT_DATA), address
+  space (RLIMIT_AS), CPU seconds (RLIMIT_CPU: SIGXCPU, then SIGKILL 5 s later),
+  task count (RLIMIT_NPROC, threads included, counted in its own namespace)
+  and file size (RLIMIT_FSIZE).  nbgrader's per-cell ``Execute.timeout`` still
+  applies (interrupts go through the control channel: signals cannot cross
+  the sandbox's session boundary).
+
+Limits of the defence: the memory caps are per process, so a notebook that
+forks can use up to ``max_processes`` times them; disk use in the working
+folder is bounded per file, not in total; the kernel still sees the rest of
+the host's files that its uid may read (read-only).
+
+Without a working ``bwrap`` (e.g. macOS, or a container that forbids
+namespaces) the manager refuses to start the kernel, unless the instructor
+sets ``allow_unconfined = True``: then kernels run unconfined and every start
+logs a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Integer, List, Unicode
+
+from course_kit.confinement import launch
+from course_kit.confinement.ownership import Loan, lend
+from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
+
+LAUNCH_SOURCE = Path(launch.__file__).read_text()
+CPU_GRACE_S = 5  # SIGXCPU at the limit, SIGKILL this much later (for a kernel that ignores SIGXCPU)
+MB = 2**20
+
+OPT_OUT = "c.ConfinedKernelManager.allow_unconfined = True"
+
+
+class ConfinedKernelManager(AsyncKernelManager):
+    # -- configuration ---------------------------------------------------------
+
+    bwrap_path = Unicode(
+        "bwrap", help="The bubblewrap executable (a name looked up on PATH, or a path)."
+    ).tag(config=True)
+
+    allow_unconfined = Bool(
+        False,
+        help=(
+            "DANGEROUS OPT-OUT. When bubblewrap is missing or cannot build a sandbox here, start student kernels "
+            "unconfined instead of refusing: student code then runs with the grader's full rights (it can read "
+            "gradebook.db and the hidden graders, use the network, exhaust the machine). A warning is logged on "
+            "every kernel start. For machines you do not mind losing, e.g. a throwaway VM on macOS."
+        ),
+    ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        4096,
+        help=(
+            "RLIMIT_DATA of the kernel, in MiB: its private writable memory (heap, arrays, thread stacks); "
+            "beyond it allocations fail with MemoryError. 0 = no limit. A small Keras notebook needs ~0.4 GiB "
+            "(1.4 GiB with 130 TensorFlow threads)."
+        ),
+    ).tag(config=True)
+
+    address_space_limit_mb = Integer(
+        8192,
+        help=(
+            "RLIMIT_AS of the kernel, in MiB: all of its mappings, which also bounds shared memory that "
+            "RLIMIT_DATA does not count. 0 = no limit. TensorFlow reserves a lot of it: ~2.4 GiB for a small "
+            "Keras notebook on 2 cores, ~3.2 GiB with 130 threads."
+        ),
+    ).tag(config=True)
+
+    cpu_time_limit_s = Integer(
+        600,
+        help=(
+            "RLIMIT_CPU of the kernel, in CPU seconds over the whole notebook (all its threads; the graders' "
+            "calls included): the kernel is killed when it is used up. 0 = no limit. A small Keras notebook "
+            "uses ~10 s on 2 cores; TensorFlow's thread pools use more on machines with many cores."
+        ),
+    ).tag(config=True)
+
+    max_processes = Integer(
+        256,
+        help=(
+            "RLIMIT_NPROC: tasks (processes and threads) the notebook may have at once, counted in its own user "
+            "namespace. TensorFlow alone starts ~2 threads per core. 0 = no limit."
+        ),
+    ).tag(config=True)
+
+    file_size_limit_mb = Integer(
+        1024, help="RLIMIT_FSIZE, in MiB: the largest file the kernel may write. 0 = no limit."
+    ).tag(config=True)
+
+    tmp_size_mb = Integer(
+        512, help="Size of the kernel's private /tmp and of its /dev/shm (each an in-memory tmpfs), in MiB."
+    ).tag(config=True)
+
+    course_root = Unicode(
+        "",
+        help=(
+            "The course directory, hidden from the kernel except for its own working folder. "
+            "Default: CourseDirectory.root of the same configuration, else the current directory."
+        ),
+    ).tag(config=True)
+
+    hidden_paths = List(
+        Unicode(),
+        default_value=["~", "/home", "/root", "/run"],
+        help=(
+            "Further paths the kernel must not see (each covered by an empty tmpfs; '~' is the grader's home). "
+            "The Python environment and the working folder are bound back even when they lie inside one."
+        ),
+    ).tag(config=True)
+
+    readonly_paths = List(
+        Unicode(),
+        default_value=[],
+        help=(
+            "Paths bound back read-only after hiding, besides sys.prefix and sys.base_prefix "
+            "(e.g. a data set folder inside a hidden path)."
+        ),
+    ).tag(config=True)
+
+    sandbox_uid = Integer(
+        65534, help="When the grader runs as root, the unprivileged uid the kernel runs as (65534 = nobody)."
+    ).tag(config=True)
+
+    sandbox_gid = Integer(65534, help="When the grader runs as root, the kernel's gid (65534 = nogroup).").tag(
+        config=True
+    )
+
+    env_passthrough = List(
+        Unicode(),
+        default_value=[
+            "PATH", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "SOURCE_DATE_EPOCH",
+            "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8",
+            "TF_*", "KERAS_*", "OMP_*", "MKL_*", "OPENBLAS_*", "CUDA_VISIBLE_DEVICES", "MPLBACKEND",
+            "NBGRADER_*", "JPY_*", "JUPYTER_PLATFORM_DIRS", "PYDEVD_*",
+        ],
+        help=(
+            "Names (fnmatch patterns) of the grader's environment variables passed to the kernel; the rest "
+            "(tokens, credentials) stay outside. HOME and TMPDIR are set to the private /tmp."
+        ),
+    ).tag(config=True)
+
+    extra_bwrap_args = List(
+        Unicode(), default_value=[], help="Extra bwrap options, appended after the kit's own (expert use)."
+    ).tag(config=True)
+
+    # -- state -------------------------------------------------------------------
+
+    _confined: bool = False
+    _runtime: Path | None = None
+    _workdir: Path | None = None
+    _loan: Loan | None = None
+    last_exit_reason: str | None = None  # set when a confined kernel is cleaned up after ending abnormally
+
+    @staticmethod
+    def _as_root() -> bool:
+        return os.geteuid() == 0
+
+    def confinement_problem(self) -> str | None:
+        """None if kernels can be confined here, else why not."""
+        if not sys.platform.startswith("linux"):
+            return f"bubblewrap needs Linux (this is {sys.platform})"
+        bwrap = shutil.which(self.bwrap_path)
+        if bwrap is None:
+            return f"bubblewrap not found (bwrap_path = {self.bwrap_path!r})"
+        problem = preflight(bwrap, self._as_root())
+        return None if problem is None else f"bubblewrap cannot build a sandbox here: {problem}"
+
+    # -- start -----------------------------------------------------------------------
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self._runtime is None:  # not a restart
+            problem = self.confinement_problem()
+            if problem is None:
+                self._confined = True
+                self._prepare(kw)
+            elif self.allow_unconfined:
+                self._confined = False
+                self.log.warning(
+                    "STUDENT CODE RUNS UNCONFINED: %s, and %s is set. This kernel can read the gradebook and "
+                    "the hidden graders, use the network and exhaust this machine.", problem, OPT_OUT,
+                )
+            else:
+                raise ConfinementError(
+                    f"{problem}. Student notebooks are only run confined: install bubblewrap "
+                    f"(Debian/Ubuntu: apt-get install bubblewrap), or, to grade without any confinement at your "
+                    f"own risk, set {OPT_OUT} in course_config.py."
+                )
+        if self._confined:
+            kw["env"] = self._kernel_env(kw.get("env"))
+            kw["cwd"] = str(self._workdir)
+        return await super()._async_pre_start_kernel(**kw)
+
+    def _prepare(self, kw: dict[str, Any]) -> None:
+        parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
+        self._runtime = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
+        self.transport = "ipc"
+        self.ip = str(self._runtime / "ipc")
+        self.connection_file = str(self._runtime / "kernel.json")
+        if kw.get("cwd"):
+            self._workdir = Path(kw["cwd"]).resolve()
+        else:
+            self._workdir = self._runtime / "work"
+            self._workdir.mkdir()
+        # Signals sent to bwrap's process group do not reach a kernel in its own session.
+        if self.kernel_spec is not None:
+            self.kernel_spec.interrupt_mode = "message"
+        try:
+            self._plan().check()  # refuse before anything is lent
+        except ConfinementError:
+            self._release()
+            raise
+        if self._as_root():
+            os.chown(self._runtime, self.sandbox_uid, self.sandbox_gid)
+            self._loan = lend(self._workdir, self.sandbox_uid, self.sandbox_gid)
+
+    def _course_root(self) -> Path:
+        if self.course_root:
+            return Path(self.course_root)
+        if "CourseDirectory" in self.config and "root" in self.config.CourseDirectory:
+            return Path(self.config.CourseDirectory.root)
+        return Path.cwd()
+
+    def _plan(self) -> SandboxPlan:
+        assert self._runtime is not None and self._workdir is not None
+        hidden: list[Path] = []
+        for raw in [str(self._course_root()), *self.hidden_paths]:
+            path = Path(raw).expanduser().resolve()
+            if path.exists() and path not in hidden:
+                hidden.append(path)
+        readonly: list[Path] = []
+        for raw in [sys.prefix, sys.base_prefix, *self.readonly_paths]:
+            path = Path(raw).resolve()
+            if path.exists() and path not in readonly:
+                readonly.append(path)
+        return SandboxPlan(
+            bwrap=shutil.which(self.bwrap_path) or self.bwrap_path,
+            workdir=self._workdir,
+            runtime_dir=self._runtime,
+            hidden=hidden,
+            readonly=readonly,
+            tmp_size_bytes=self.tmp_size_mb * MB,
+            switch_user=self._as_root(),
+            extra_args=list(self.extra_bwrap_args),
+        )
+
+    def _limits(self) -> dict[str, tuple[int, int]]:
+        def cap(value: int, unit: int = 1, grace: int = 0) -> tuple[int, int]:
+            return (value * unit, (value + grace) * unit) if value > 0 else (-1, -1)
+
+        return {
+            "RLIMIT_DATA": cap(self.memory_limit_mb, MB),
+            "RLIMIT_AS": cap(self.address_space_limit_mb, MB),
+            "RLIMIT_CPU": cap(self.cpu_time_limit_s, grace=CPU_GRACE_S),
+            "RLIMIT_NPROC": cap(self.max_processes),
+            "RLIMIT_FSIZE": cap(self.file_size_limit_mb, MB),
+            "RLIMIT_CORE": (0, 0),
+        }
+
+    def _kernel_env(self, env: dict[str, str] | None) -> dict[str, str]:
+        kept = filter_env(dict(os.environ if env is None else env), list(self.env_passthrough))
+        return {**kept, "HOME": "/tmp", "TMPDIR": "/tmp"}
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command = super().format_kernel_cmd(extra_arguments)
+        if not self._confined:
+            return command
+        as_root = self._as_root()
+        plan = {
+            "uid": self.sandbox_uid if as_root else None,
+            "gid": self.sandbox_gid if as_root else None,
+            "rlimits": self._limits(),
+        }
+        return [*self._plan().bwrap_args(), sys.executable, "-I", "-c", LAUNCH_SOURCE, json.dumps(plan), *command]
+
+    def write_connection_file(self, **kwargs: Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self._confined and self._as_root() and os.path.exists(self.connection_file):
+            os.chown(self.connection_file, self.sandbox_uid, self.sandbox_gid)
+
+    # -- end ---------------------------------------------------------------------------
+
+    def exit_reason(self) -> str | None:
+        """Why a confined kernel that is no longer running ended, in words (None if it was shut down normally)."""
+        process = getattr(self.provisioner, "process", None)
+        code = None if process is None else process.poll()
+        if code is None or code == 0 or code < 0:  # running, clean exit, or bwrap stopped by the grader itself
+            return None
+        if code > 128:
+            signum = code - 128
+            if signum == signal.SIGXCPU:
+                return f"the notebook used up its CPU time limit ({self.cpu_time_limit_s} s)"
+            if signum == signal.SIGKILL:
+                return (
+                    "the kernel was killed (SIGKILL): CPU time limit exceeded after SIGXCPU was ignored, "
+                    "or the machine ran out of memory"
+                )
+            return f"the kernel died of signal {signal.Signals(signum).name}"
+        return f"the kernel exited with status {code}"
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        if self._confined and not restart and self._runtime is not None:
+            self.last_exit_reason = self.exit_reason()
+            if self.last_exit_reason:
+                self.log.error("Confined kernel ended abnormally: %s", self.last_exit_reason)
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self._release()
+
+    cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
+
+    def _release(self) -> None:
+        if self._loan is not None:
+            self._loan.give_back()
+            self._loan = None
+        if self._runtime is not None:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+            self._runtime = None

@@ -1,0 +1,71 @@
+"""Lending the kernel's working folder to the unprivileged uid it runs as when the grader is root.
+
+nbgrader (as root) creates ``autograded/<student>/<assignment>`` and copies the
+submission into it; the kernel, running as e.g. ``nobody``, must be able to
+write there.  ``lend`` hands the folder, its subfolders and its singly-linked
+regular files to that uid, and ``Loan.give_back`` returns everything in the
+tree to the original owner when the kernel is gone.  Symlinks are never
+followed or changed (``lchown``, no walking into linked folders): a submitted
+symlink to ``/etc/shadow`` stays a symlink owned by root, and so does what it
+points to.  Files with several hard links are left alone for the same reason.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _walk(root: Path):
+    yield root
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        for name in dirs + files:
+            yield Path(folder) / name
+
+
+def _lendable(info: os.stat_result) -> bool:
+    return stat.S_ISDIR(info.st_mode) or (stat.S_ISREG(info.st_mode) and info.st_nlink == 1)
+
+
+@dataclass
+class Loan:
+    root: Path
+    owner: tuple[int, int]  # the folder's uid and gid before the loan
+
+    def give_back(self) -> None:
+        """Everything in the tree the kernel may have touched or created returns to the original owner."""
+        for path in _walk(self.root):
+            try:
+                info = path.lstat()
+                if _lendable(info) and (info.st_uid, info.st_gid) != self.owner:
+                    os.lchown(path, *self.owner)
+            except FileNotFoundError:
+                continue
+
+
+def lend(root: Path, uid: int, gid: int) -> Loan:
+    info = root.lstat()
+    loan = Loan(root, (info.st_uid, info.st_gid))
+    for path in _walk(root):
+        if _lendable(path.lstat()):
+            os.lchown(path, uid, gid)
+    return loan
+
+
+def writable_by_kernel(path: Path, workdir: Path) -> None:
+    """Create an empty file ``path`` that the kernel working in ``workdir`` may write into, and nothing more.
+
+    When the grader runs as root, the confined kernel runs as the unprivileged
+    uid its working folder was lent to (``lend``), and cannot create files in
+    folders the grader makes there afterwards.  The grader creates the file
+    and gives only that file to the kernel: the folder stays the grader's, so
+    the kernel cannot swap the file for a symlink to something else.  A no-op
+    hand-over (the file is still created) when the grader is not root.
+    """
+    path.touch(exist_ok=False)
+    if os.geteuid() == 0:
+        owner = workdir.stat()
+        if owner.st_uid != 0:
+            os.chown(path, owner.st_uid, owner.st_gid)
