@@ -44,9 +44,19 @@ def submissions_of(assignment: str) -> list[tuple[Path, Path]]:
     return [(path, library) for path in files]
 
 
+# Short timeouts, so that the endless-loop and sleeping faults cost seconds rather than minutes.
+TEST_TIMEOUTS = """
+c.ExecuteWithGraders.timeout = 10
+c.ExecuteWithGraders.call_timeout = 5
+"""
+
+
 @pytest.fixture(scope="session")
 def course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
-    return ClassRun(copy_course(REPO, tmp_path_factory.mktemp("course") / "course"))
+    course_dir = copy_course(REPO, tmp_path_factory.mktemp("course") / "course")
+    with (course_dir / "nbgrader_config.py").open("a") as config:
+        config.write(TEST_TIMEOUTS)
+    return ClassRun(course_dir)
 
 
 @pytest.fixture(scope="session")

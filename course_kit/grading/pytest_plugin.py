@@ -101,8 +101,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     terminalreporter.section("scores per test cell")
     total = earned = 0.0
     for cell_id, report in collector.cells.items():
-        cell_points = points.get(cell_id, 1.0)
-        total += cell_points
-        earned += report.score(cell_points)
-        terminalreporter.write_line(f"{cell_id}: {report.score(cell_points):g} / {cell_points:g}")
+        possible = points.get(cell_id, 1.0)
+        total += possible
+        earned += report.score(possible)
+        terminalreporter.write_line(f"{cell_id}: {report.score(possible):g} / {possible:g}")
     terminalreporter.write_line(f"total: {earned:g} / {total:g}")

@@ -57,6 +57,7 @@ class StudentKernel:
         """``scratch_parent`` must be a folder the kernel can read and write (under confinement: its cwd)."""
         self._run_code = run_code
         self._scratch = Path(tempfile.mkdtemp(prefix=".grader-calls-", dir=scratch_parent))
+        self._scratch.chmod(0o755)  # a confined kernel runs as another user: it must read the arguments
         self._count = 0
         self._timeouts = 0
         self._stopped = ""
@@ -121,7 +122,8 @@ class StudentKernel:
     def _new_call_dir(self) -> Path:
         self._count += 1
         path = self._scratch / f"call{self._count}"
-        path.mkdir(parents=True)
+        path.mkdir()
+        path.chmod(0o777)  # ... and write its result here
         return path
 
     @staticmethod
