@@ -41,3 +41,20 @@ c.Autograde.autograde_preprocessors = pipeline
 # Feedback goes to students: stock nbgrader prints the hidden test regions of
 # test cells into it (nbgrader issues #917, #1156).  Strip them first.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# --- Confinement -------------------------------------------------------------------------------------
+# Student notebooks run inside a bubblewrap sandbox (course_kit/confinement/confined_kernel.py): no network,
+# nothing of this course directory visible but the kernel's own autograded folder, writes only there and in
+# a private /tmp, and these caps per notebook.  Without bubblewrap (`apt-get install bubblewrap`; macOS has
+# none) autograding refuses to start.  `allow_unconfined = True` runs student code UNCONFINED instead, with
+# your rights over this course and machine: only ever on a throwaway machine.
+from course_kit.confinement import ConfinedKernelManager  # noqa: E402
+
+c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
+c.ConfinedKernelManager.allow_unconfined = False
+c.ConfinedKernelManager.memory_limit_mb = 4096  # RLIMIT_DATA: heap, arrays, thread stacks (Keras ps3: ~0.4 GiB)
+c.ConfinedKernelManager.address_space_limit_mb = 8192  # RLIMIT_AS, also bounds shared memory (TF maps ~2.4 GiB)
+c.ConfinedKernelManager.cpu_time_limit_s = 600  # per notebook, all threads (Keras ps3: ~10 s on 2 cores)
+c.ConfinedKernelManager.max_processes = 256  # processes + threads at once (TensorFlow: ~2 threads per core)
+c.ConfinedKernelManager.file_size_limit_mb = 1024
+c.ConfinedKernelManager.tmp_size_mb = 512  # private /tmp and /dev/shm, each

@@ -3,9 +3,10 @@
 What it defends against: a submission is untrusted code that the instructor's
 machine runs during ``nbgrader autograde``.  Under this manager it cannot
 
-- reach the network: the kernel has its own empty network namespace, so any
-  connection fails at once ("Network is unreachable"); the kernel and nbgrader
-  talk over ipc sockets in a per-kernel folder, not TCP;
+- reach the network: the kernel has a network namespace of its own (a private
+  loopback, nothing else), so a connection fails at once ("Network is
+  unreachable"; "Connection refused" for the host's own 127.0.0.1 services);
+  the kernel and nbgrader talk over ipc sockets in a per-kernel folder;
 - read the course: the course directory (``graders/``, ``gradebook.db``, the
   configuration, ``source/``, ``release/``, the exchange, every other student's
   ``submitted/``, ``autograded/``, ``feedback/`` folders) and home folders are
@@ -28,7 +29,8 @@ machine runs during ``nbgrader autograde``.  Under this manager it cannot
 Limits of the defence: the memory caps are per process, so a notebook that
 forks can use up to ``max_processes`` times them; disk use in the working
 folder is bounded per file, not in total; the kernel still sees the rest of
-the host's files that its uid may read (read-only).
+the host's files that its uid may read (read-only).  When the grader runs as
+root, files it makes for the kernel must go through ``writable_by_kernel``.
 
 Without a working ``bwrap`` (e.g. macOS, or a container that forbids
 namespaces) the manager refuses to start the kernel, unless the instructor
@@ -124,8 +126,9 @@ class ConfinedKernelManager(AsyncKernelManager):
     course_root = Unicode(
         "",
         help=(
-            "The course directory, hidden from the kernel except for its own working folder. "
-            "Default: CourseDirectory.root of the same configuration, else the current directory."
+            "The course directory, hidden from the kernel except for its own working folder. Default: "
+            "CourseDirectory.root of the same configuration, else the current directory. Exchange.root and the "
+            "folder of a sqlite CourseDirectory.db_url are hidden too when configured."
         ),
     ).tag(config=True)
 
@@ -220,6 +223,15 @@ class ConfinedKernelManager(AsyncKernelManager):
             kw["cwd"] = str(self._workdir)
         return await super()._async_pre_start_kernel(**kw)
 
+    async def _async_start_kernel(self, **kw: Any) -> None:
+        try:
+            await super()._async_start_kernel(**kw)
+        except BaseException:
+            self._release()  # the working folder goes back to its owner even if the kernel never started
+            raise
+
+    start_kernel = _async_start_kernel  # type: ignore[assignment]
+
     def _prepare(self, kw: dict[str, Any]) -> None:
         parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
         self._runtime = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
@@ -243,17 +255,26 @@ class ConfinedKernelManager(AsyncKernelManager):
             os.chown(self._runtime, self.sandbox_uid, self.sandbox_gid)
             self._loan = lend(self._workdir, self.sandbox_uid, self.sandbox_gid)
 
-    def _course_root(self) -> Path:
+    def _course_paths(self) -> list[str]:
+        """The course root, plus the exchange and the gradebook's folder where they are configured outside it."""
+        config = self.config
         if self.course_root:
-            return Path(self.course_root)
-        if "CourseDirectory" in self.config and "root" in self.config.CourseDirectory:
-            return Path(self.config.CourseDirectory.root)
-        return Path.cwd()
+            paths = [self.course_root]
+        elif "CourseDirectory" in config and "root" in config.CourseDirectory:
+            paths = [config.CourseDirectory.root]
+        else:
+            paths = [os.getcwd()]  # nbgrader's own default for CourseDirectory.root
+        if "Exchange" in config and "root" in config.Exchange:
+            paths.append(config.Exchange.root)
+        db_url = config.CourseDirectory.get("db_url", "") if "CourseDirectory" in config else ""
+        if db_url.startswith("sqlite:///"):
+            paths.append(os.path.dirname(db_url.removeprefix("sqlite:///")))
+        return paths
 
     def _plan(self) -> SandboxPlan:
         assert self._runtime is not None and self._workdir is not None
         hidden: list[Path] = []
-        for raw in [str(self._course_root()), *self.hidden_paths]:
+        for raw in [*self._course_paths(), *self.hidden_paths]:
             path = Path(raw).expanduser().resolve()
             if path.exists() and path not in hidden:
                 hidden.append(path)
@@ -300,7 +321,7 @@ class ConfinedKernelManager(AsyncKernelManager):
             "gid": self.sandbox_gid if as_root else None,
             "rlimits": self._limits(),
         }
-        return [*self._plan().bwrap_args(), sys.executable, "-I", "-c", LAUNCH_SOURCE, json.dumps(plan), *command]
+        return [*self._plan().bwrap_args(), sys.executable, "-I", "-S", "-c", LAUNCH_SOURCE, json.dumps(plan), *command]
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)

@@ -1,6 +1,6 @@
 """The last step inside the sandbox, just before the kernel: drop privileges, set limits, exec.
 
-bwrap runs this file's source with the kernel's own Python (``python -I -c
+bwrap runs this file's source with the grader's Python (``python -I -S -c
 <source> <plan> <kernel argv...>``); it imports nothing from the kit, because
 the kit lives in the course directory, which the sandbox hides.  ``plan`` is
 JSON with three keys:
@@ -54,7 +54,7 @@ def main(argv: list[str]) -> None:
     for name, (soft, hard) in plan["rlimits"].items():
         infinity = resource.RLIM_INFINITY
         resource.setrlimit(getattr(resource, name), (infinity if soft < 0 else soft, infinity if hard < 0 else hard))
-    os.execv(command[0], command)
+    os.execvp(command[0], command)
 
 
 if __name__ == "__main__":

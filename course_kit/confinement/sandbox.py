@@ -48,7 +48,9 @@ class SandboxPlan:
     extra_args: list[str] = field(default_factory=list)
 
     def check(self) -> None:
-        """Refuse a plan in which a bind would uncover a hidden path."""
+        """Refuse a plan in which a bind would uncover a hidden path, or that would hide the whole system."""
+        if Path("/") in self.hidden:
+            raise ConfinementError("refusing to hide / from the kernel: check hidden_paths and the course root")
         for bind in [self.workdir, self.runtime_dir, *self.readonly]:
             for hidden in self.hidden:
                 if bind == hidden or bind in hidden.parents:

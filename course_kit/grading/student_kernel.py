@@ -2,7 +2,8 @@
 
 The submission's code lives in the Jupyter kernel that executed its notebook.
 A grader never imports it and never receives one of its objects.  To call a
-student function, ``StudentKernel`` writes the arguments as ``.npy`` files,
+student function, ``StudentKernel`` writes the arguments as ``.npy`` files
+(``CallFiles`` guards that exchange folder against a hostile kernel),
 runs a three-line snippet in that kernel which loads them, calls the function
 and saves the result with ``numpy.save(..., allow_pickle=False)``, and reads
 the file back in the grader's own process with ``allow_pickle=False``.  What
@@ -17,9 +18,8 @@ and cost the student that check, nothing more.
 
 from __future__ import annotations
 
+import io
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +29,11 @@ import numpy as np
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
+from course_kit.grading.call_files import AnswerTooLarge, CallFiles
+
 # Runs source code in the submission's kernel and returns the outputs it produced.
 RunCode = Callable[[str], Sequence[NotebookNode]]
 
-MAX_RESULT_BYTES = 64 * 2**20  # a result larger than this is refused unread
 MAX_TIMEOUTS = 2  # after this many calls time out, the rest fail at once instead of each waiting
 TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt"}  # nbgrader's and nbclient's interrupted call
 
@@ -56,9 +57,7 @@ class StudentKernel:
     def __init__(self, run_code: RunCode, scratch_parent: Path | None = None) -> None:
         """``scratch_parent`` must be a folder the kernel can read and write (under confinement: its cwd)."""
         self._run_code = run_code
-        self._scratch = Path(tempfile.mkdtemp(prefix=".grader-calls-", dir=scratch_parent))
-        self._scratch.chmod(0o755)  # a confined kernel runs as another user: it must read the arguments
-        self._count = 0
+        self._files = CallFiles(scratch_parent)
         self._timeouts = 0
         self._stopped = ""
 
@@ -74,65 +73,66 @@ class StudentKernel:
         student's function becomes a ``FloatingPointError``.  Underflow is left
         alone: stable formulas underflow on purpose.
         """
-        call_dir = self._new_call_dir()
-        arg_code = [self._argument_code(arg, call_dir / f"arg{i}.npy") for i, arg in enumerate(args)]
-        out = call_dir / "result.npy"
+        call = self._files.new_call()
+        arg_code = [self._argument_code(arg, f"{call}/arg{i}.npy") for i, arg in enumerate(args)]
+        out = self._files.answer_file(f"{call}/result.npy")
         body = f"__ck_result = {function}({', '.join(arg_code)})"
         if fp_errors is not None:
             body = (
                 f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
                 f"    {body}"
             )
+        what = f"{function}(...)"
         self._run(
             f"import numpy as __ck_np\n{body}\n"
-            f"__ck_np.save({str(out)!r}, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
+            f"__ck_np.save({out!r}, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
             "del __ck_result",
-            what=f"{function}(...)",
+            what,
         )
-        return self._load_array(out, f"{function}(...)")
+        return _numbers(self._answer(f"{call}/result.npy", what), what)
 
     def value(self, name: str) -> np.ndarray:
         """The notebook's top-level variable ``name``, as a numeric ndarray."""
-        out = self._new_call_dir() / "value.npy"
-        self._run(
-            f"import numpy as __ck_np\n__ck_np.save({str(out)!r}, __ck_np.asarray({name}), allow_pickle=False)",
-            what=name,
-        )
-        return self._load_array(out, name)
+        call = self._files.new_call()
+        out = self._files.answer_file(f"{call}/value.npy")
+        self._run(f"import numpy as __ck_np\n__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)", name)
+        return _numbers(self._answer(f"{call}/value.npy", name), name)
 
     def json(self, expression: str) -> Any:
         """The JSON-serialisable value of ``expression`` evaluated in the kernel."""
-        out = self._new_call_dir() / "value.json"
+        call = self._files.new_call()
+        out = self._files.answer_file(f"{call}/value.json")
         self._run(
-            f"import json as __ck_json\nwith open({str(out)!r}, 'w') as __ck_f:\n"
-            f"    __ck_json.dump({expression}, __ck_f)",
-            what=expression,
+            f"import json as __ck_json\nwith open({out!r}, 'w') as __ck_f:\n    __ck_json.dump({expression}, __ck_f)",
+            expression,
         )
-        self._check_size(out, expression)
         try:
-            return json.loads(out.read_text())
+            return json.loads(self._answer(f"{call}/value.json", expression))
         except ValueError as error:
             raise StudentCodeError(f"{expression} did not come back as JSON ({error})") from None
 
     def close(self) -> None:
-        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._files.close()
 
     # -- internals -----------------------------------------------------------
 
-    def _new_call_dir(self) -> Path:
-        self._count += 1
-        path = self._scratch / f"call{self._count}"
-        path.mkdir()
-        path.chmod(0o777)  # ... and write its result here
-        return path
-
-    @staticmethod
-    def _argument_code(arg: Any, path: Path) -> str:
+    def _argument_code(self, arg: Any, name: str) -> str:
         if isinstance(arg, KernelName):
             return arg.name
-        np.save(path, np.asarray(arg), allow_pickle=False)
+        buffer = io.BytesIO()
+        np.save(buffer, np.asarray(arg), allow_pickle=False)
+        self._files.write(name, buffer.getvalue())
         # [()] turns a 0-d array into a numpy scalar and leaves other arrays as they are.
-        return f"__ck_np.load({str(path)!r}, allow_pickle=False)[()]"
+        return f"__ck_np.load({self._files.kernel_path(name)!r}, allow_pickle=False)[()]"
+
+    def _answer(self, name: str, what: str) -> bytes:
+        try:
+            data = self._files.read_answer(name)
+        except AnswerTooLarge as error:
+            raise StudentCodeError(f"{what}: {error}") from None
+        if data is None:
+            raise StudentCodeError(f"{what}: no result came back from the kernel (the call did not run to its end)")
+        return data
 
     def _run(self, source: str, what: str) -> None:
         if self._stopped:
@@ -156,25 +156,15 @@ class StudentKernel:
                 raise StudentCodeError(f"{what} did not finish in time (an endless loop, or far too slow)")
             raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
 
-    @staticmethod
-    def _check_size(path: Path, what: str) -> None:
-        if not path.exists():
-            raise StudentCodeError(
-                f"{what}: no result came back from the notebook's kernel "
-                "(the call did not run to its end)"
-            )
-        if path.stat().st_size > MAX_RESULT_BYTES:
-            raise StudentCodeError(f"{what}: the result is larger than {MAX_RESULT_BYTES >> 20} MiB")
 
-    def _load_array(self, path: Path, what: str) -> np.ndarray:
-        self._check_size(path, what)
-        try:
-            array = np.load(path, allow_pickle=False)
-        except ValueError as error:
-            raise StudentCodeError(f"{what} did not return an array of numbers ({error})") from None
-        if array.dtype.kind not in "fiub":  # real numbers only: object, complex, strings are refused
-            raise StudentCodeError(f"{what} returned an array of dtype {array.dtype}, not real numbers")
-        return array
+def _numbers(data: bytes, what: str) -> np.ndarray:
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as error:
+        raise StudentCodeError(f"{what} did not return an array of numbers ({error})") from None
+    if array.dtype.kind not in "fiub":  # real numbers only: object, complex, strings are refused
+        raise StudentCodeError(f"{what} returned an array of dtype {array.dtype}, not real numbers")
+    return array
 
 
 def _explain_error(what: str, ename: str, evalue: str) -> str:

@@ -1,0 +1,421 @@
+"""Student kernels run confined: real kernels under ConfinedKernelManager, in a decoy course directory.
+
+Each test starts real kernels (about a second each) and asserts what student
+code can and cannot do from inside; the last one runs real ``nbgrader
+autograde`` on a submission that goes looking for the gradebook and graders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from conftest import REPO
+from course_kit.confinement import ConfinedKernelManager, ConfinementError
+from course_kit.confinement.sandbox import SandboxPlan
+from course_kit.instructor import ClassRun, copy_course, load_course_config
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+
+SECRET = "TOP-SECRET-decoy-7f3a"
+STUDENT = "alice"
+# Everything in a course directory that a kernel grading alice's a1 must not read, relative to the course root.
+DECOYS = [
+    "gradebook.db",
+    "course_config.py",
+    "nbgrader_config.py",
+    "graders/a1/test_hidden.py",
+    "source/a1/a1.ipynb",
+    "release/a1/a1.ipynb",
+    "exchange/course/inbound/bob+a1+2024/a1.ipynb",
+    "submitted/alice/a1/a1.ipynb",
+    "submitted/bob/a1/a1.ipynb",
+    "autograded/bob/a1/a1.ipynb",
+    "feedback/bob/a1/a1.html",
+]
+LOG = logging.getLogger("test_confinement")
+
+
+@pytest.fixture
+def course_root(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    for rel in DECOYS:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(SECRET)
+    (root / "autograded" / STUDENT / "a1").mkdir(parents=True)
+    return root
+
+
+def workdir(root: Path) -> Path:
+    return root / "autograded" / STUDENT / "a1"
+
+
+class RecordedManager(ConfinedKernelManager):
+    """Keeps the managers nbclient creates (and owns, so it shuts their kernels down) for the test to inspect."""
+
+    made: list[ConfinedKernelManager] = []
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(log=LOG, **kwargs)
+        RecordedManager.made.append(self)
+
+
+def run_cells(
+    cells: list[str], root: Path, timeout: int = 30, interrupt_on_timeout: bool = False, **traits
+) -> tuple[NotebookNode, float]:
+    """Execute ``cells`` in a fresh confined kernel working in alice's a1 folder; (notebook, seconds)."""
+    config = Config()
+    config.ConfinedKernelManager.course_root = str(root)
+    for name, value in traits.items():
+        setattr(config.ConfinedKernelManager, name, value)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = NotebookClient(
+        nb, kernel_manager_class=RecordedManager, kernel_name="python3", config=config, timeout=timeout,
+        interrupt_on_timeout=interrupt_on_timeout, allow_errors=True,
+        resources={"metadata": {"path": str(workdir(root))}},
+    )
+    start = time.monotonic()
+    client.execute()
+    return nb, time.monotonic() - start
+
+
+def stdout(cell: NotebookNode) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
+
+
+def errors(cell: NotebookNode) -> list[str]:
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+PROBE = '''
+import json, os, socket, sys, time
+
+def attempt(action):
+    start = time.monotonic()
+    try:
+        result = action()
+        return {"ok": True, "result": repr(result)[:200], "seconds": time.monotonic() - start}
+    except BaseException as error:
+        return {"ok": False, "error": f"{type(error).__name__}: {error}", "seconds": time.monotonic() - start}
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("pwned")
+'''
+
+
+def test_kernel_sees_and_reaches_only_its_own_folder(course_root: Path, monkeypatch):
+    monkeypatch.setenv("COURSE_KIT_TEST_TOKEN", "ghp_not_for_students")
+    host_tmp_marker = f"/tmp/confined-probe-{os.getpid()}"
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    root = str(course_root)
+    checks = f'''
+report = {{
+    "exists": {{rel: os.path.lexists(os.path.join({root!r}, rel)) for rel in {DECOYS!r}}},
+    "relative": {{p: attempt(lambda p=p: read(p)) for p in
+                 ["../../../gradebook.db", "../../../graders/a1/test_hidden.py", "../../bob/a1/a1.ipynb"]}},
+    "list_root": attempt(lambda: os.listdir("../../..")),
+    "list_autograded": attempt(lambda: os.listdir("../..")),
+    "list_graders": attempt(lambda: os.listdir("../../../graders")),
+    "write_outside": {{p: attempt(lambda p=p: write(p)) for p in
+                      ["../../../gradebook.db", "../../../graders/a1/test_hidden.py", "../../bob/x.txt",
+                       "../x.txt", "/etc/confined-probe", sys.prefix + "/confined-probe", "/confined-probe"]}},
+    "write_workdir": attempt(lambda: write("answer.txt")),
+    "write_tmp": attempt(lambda: write({host_tmp_marker!r})),
+    "net_external": attempt(lambda: socket.create_connection(("192.0.2.1", 80), timeout=10)),
+    "net_host_loopback": attempt(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=10)),
+    "dns": attempt(lambda: socket.getaddrinfo("example.com", 80)),
+    "uid": os.getuid(),
+    "cap_eff": [l for l in read("/proc/self/status").splitlines() if l.startswith("CapEff")][0],
+    "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    "token": os.environ.get("COURSE_KIT_TEST_TOKEN"),
+    "sysctl": attempt(lambda: write("/proc/sys/kernel/hostname")),
+}}
+print(json.dumps(report))
+'''
+    nb, _ = run_cells([PROBE, checks], course_root)
+    assert errors(nb.cells[1]) == [], nb.cells[1].outputs
+    report = json.loads(stdout(nb.cells[1]))
+
+    # Nothing of the course but the kernel's own folder exists for it.
+    assert not any(report["exists"].values()), report["exists"]
+    for path, outcome in report["relative"].items():
+        assert not outcome["ok"] and "FileNotFoundError" in outcome["error"], (path, outcome)
+    assert report["list_root"]["result"] == "['autograded']"  # only the folders leading to its own
+    assert report["list_autograded"]["result"] == "['alice']"
+    assert "FileNotFoundError" in report["list_graders"]["error"]
+
+    # It writes its own folder and a private /tmp, nothing else.
+    for path, outcome in report["write_outside"].items():
+        assert not outcome["ok"], (path, outcome)
+    assert report["write_workdir"]["ok"]
+    assert (workdir(course_root) / "answer.txt").read_text() == "pwned"
+    assert report["write_tmp"]["ok"] and not os.path.exists(host_tmp_marker)
+    assert not report["sysctl"]["ok"]
+    for rel in DECOYS:
+        assert (course_root / rel).read_text() == SECRET, rel
+    assert not (course_root / "autograded" / "bob" / "x.txt").exists()
+    assert not (course_root / "autograded" / STUDENT / "x.txt").exists()
+
+    # No network: fails at once with a clear error; the host's loopback services are out of reach.
+    assert "Network is unreachable" in report["net_external"]["error"]
+    assert report["net_external"]["seconds"] < 1
+    assert not report["net_host_loopback"]["ok"] and report["net_host_loopback"]["seconds"] < 1
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
+    assert not report["dns"]["ok"] and report["dns"]["seconds"] < 1
+
+    # No privileges, no view of other processes, none of the grader's secrets.
+    if os.geteuid() == 0:
+        assert report["uid"] == 65534
+    assert report["cap_eff"].split()[1] == "0000000000000000"
+    assert len(report["processes"]) < 10, report["processes"]
+    assert report["token"] is None
+    # The working folder is given back to the grader, files the kernel made included.
+    assert (workdir(course_root) / "answer.txt").stat().st_uid == os.geteuid()
+    assert workdir(course_root).stat().st_uid == os.geteuid()
+
+
+def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cells = [
+        "x = bytearray(2 * 1024**3)",  # one huge allocation
+        "chunks = []\nwhile True:\n    chunks.append(bytearray(50 * 1024**2))",  # creeping growth
+        "del chunks\nimport numpy as np\ny = np.ones(10**10)",
+        "import mmap\nm = mmap.mmap(-1, 4 * 1024**3)",  # shared memory: only RLIMIT_AS counts it
+        "with open('big.bin', 'wb') as f:\n    f.write(bytes(2 * 1024**2))",  # RLIMIT_FSIZE: 1 MiB
+        "for i in range(20):\n    with open(f'/tmp/fill{i}', 'wb') as f:\n        f.write(bytes(1024**2))",
+        "print('still alive')",
+    ]
+    nb, seconds = run_cells(
+        cells, course_root, memory_limit_mb=512, address_space_limit_mb=2048, file_size_limit_mb=1, tmp_size_mb=8
+    )
+    assert [errors(c) for c in nb.cells[:6]] == [["MemoryError"]] * 3 + [["OSError"]] * 3
+    assert "File too large" in nb.cells[4].outputs[0].evalue
+    assert "No space left on device" in nb.cells[5].outputs[0].evalue
+    assert stdout(nb.cells[6]) == "still alive\n"
+    assert seconds < 20
+    # The test process itself never held the bomb (ru_maxrss is in KiB).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
+
+
+def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):
+    start = time.monotonic()
+    with pytest.raises(DeadKernelError):
+        run_cells(["while True:\n    pass", "print('never')"], course_root, cpu_time_limit_s=1)
+    assert time.monotonic() - start < 15
+    assert "CPU time limit (1 s)" in (RecordedManager.made[-1].last_exit_reason or "")
+
+
+def test_process_and_thread_bombs_are_bounded(course_root: Path):
+    bomb = """
+import subprocess, threading, time
+children, threads, refused = [], [], []
+try:
+    for _ in range(200):
+        children.append(subprocess.Popen(["sleep", "20"]))
+except OSError as error:
+    refused.append(type(error).__name__)
+for child in children:
+    child.kill()
+    child.wait()
+try:
+    for _ in range(200):
+        t = threading.Thread(target=time.sleep, args=(1,))
+        t.start()
+        threads.append(t)
+except RuntimeError as error:
+    refused.append(type(error).__name__)
+for t in threads:
+    t.join()
+print(len(children), len(threads), refused)
+"""
+    nb, seconds = run_cells([bomb], course_root, max_processes=40)
+    assert errors(nb.cells[0]) == [], nb.cells[0].outputs
+    n_children, n_threads, refused = stdout(nb.cells[0]).split(maxsplit=2)
+    assert 0 < int(n_children) < 40 and 0 < int(n_threads) < 40
+    assert refused.strip() == "['BlockingIOError', 'RuntimeError']"
+    assert seconds < 20
+
+
+def test_per_cell_timeout_still_interrupts(course_root: Path):
+    nb, seconds = run_cells(
+        ["import time\ntime.sleep(10**6)", "print('next cell ran')"], course_root, timeout=2,
+        interrupt_on_timeout=True,
+    )
+    assert errors(nb.cells[0]) == ["KeyboardInterrupt"]
+    assert stdout(nb.cells[1]) == "next cell ran\n"
+    assert seconds < 15
+
+
+def test_the_shipped_configuration_confines_autograding():
+    config = load_course_config(REPO)
+    assert config.ExecuteWithGraders.kernel_manager_class is ConfinedKernelManager
+    assert config.ConfinedKernelManager.allow_unconfined is False
+
+
+def test_refuses_without_bubblewrap(course_root: Path, tmp_path: Path):
+    with pytest.raises(ConfinementError, match=r"bubblewrap not found.*allow_unconfined = True"):
+        run_cells(["print('ran')"], course_root, bwrap_path=str(tmp_path / "no-such-bwrap"))
+
+
+def test_opt_out_runs_unconfined_and_says_so(course_root: Path, tmp_path: Path, caplog):
+    with caplog.at_level(logging.WARNING, logger=LOG.name):
+        nb, _ = run_cells(
+            ["print(open('../../../gradebook.db').read())"], course_root,
+            bwrap_path=str(tmp_path / "no-such-bwrap"), allow_unconfined=True,
+        )
+    assert stdout(nb.cells[0]) == SECRET + "\n"  # unconfined indeed: this is what the opt-out costs
+    assert any("STUDENT CODE RUNS UNCONFINED" in r.getMessage() for r in caplog.records)
+
+
+def test_a_plan_that_would_uncover_a_hidden_path_is_refused(tmp_path: Path):
+    plan = SandboxPlan(
+        bwrap="bwrap", workdir=tmp_path, runtime_dir=tmp_path / "rt", hidden=[tmp_path / "course"],
+        readonly=[], tmp_size_bytes=2**20, switch_user=False,
+    )
+    with pytest.raises(ConfinementError, match="contains the hidden path"):
+        plan.bwrap_args()
+
+
+# -- end to end: real nbgrader autograde -------------------------------------------------------------------
+
+def _cell(source: str, grade_id: str, *, solution: bool = False, points: float | None = None) -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata.nbgrader = {
+        "grade": points is not None, "grade_id": grade_id, "locked": not solution, "schema_version": 3,
+        "solution": solution,
+    }
+    if points is not None:
+        cell.metadata.nbgrader["points"] = points
+    return cell
+
+
+PEEK = '''
+import os
+for path in ["../../../gradebook.db", "../../../graders/box/test_double.py", "../../../course_config.py"]:
+    try:
+        print(path, open(path, "rb").read()[:2000])
+    except OSError as error:
+        print(path, type(error).__name__)
+for folder in ["../../../graders", "../../../submitted", "../.."]:
+    try:
+        print(folder, os.listdir(folder))
+    except OSError as error:
+        print(folder, type(error).__name__)
+'''
+
+
+# Honest work beneath (double returns z, worth 0), and a numpy.save that, in the grader's snippet, plants a
+# symlink to the grader's own expected answer: a grader (root) that followed it would score the cheat 2/2.
+PLANT = """
+import os
+import numpy as np
+
+def _plant(path, array, allow_pickle=False):
+    os.symlink(os.path.abspath("../../../graders/box/expected.npy"), path)
+
+np.save = _plant
+
+def double(z):
+    return z
+"""
+
+
+@pytest.fixture(scope="module")
+def box_course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
+    """A one-assignment course (the repo's configuration) whose hidden grader compares with a file beside it.
+
+    Submitted and collected: mallory (peeks, then answers honestly), trudy (plants a symlink), eve (honest).
+    """
+    course = ClassRun(copy_course(REPO, tmp_path_factory.mktemp("box") / "course", assignments=[]))
+    root = course.course_dir
+    (root / "source" / "box").mkdir(parents=True)
+    nbformat.write(
+        nbformat.v4.new_notebook(
+            cells=[
+                _cell("import numpy as np", "setup"),
+                _cell("def double(z):\n    ### BEGIN SOLUTION\n    return 2 * z\n    ### END SOLUTION", "double",
+                      solution=True),
+                _cell("assert double(2.0) == 4.0", "test_double", points=2),
+            ],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        ),
+        root / "source" / "box" / "box.ipynb",
+    )
+    graders = root / "graders" / "box"
+    graders.mkdir(parents=True)
+    np.save(graders / "expected.npy", np.array([2.0, -6.0]))
+    (graders / "test_double.py").write_text(
+        f'"""{SECRET}"""\nfrom pathlib import Path\n\nimport numpy as np\n\n\n'
+        "def test_double(student):\n"
+        '    """double doubles"""\n'
+        "    expected = np.load(Path(__file__).with_name('expected.npy'))\n"
+        "    assert student.call('double', np.array([1.0, -3.0])).tolist() == expected.tolist()\n"
+    )
+    course.release("box")
+    release = nbformat.read(course.release_notebook("box"), as_version=4)
+    for student, answer in [("mallory", PEEK + "\ndef double(z):\n    return 2 * z\n"), ("trudy", PLANT),
+                            ("eve", "def double(z):\n    return 2 * z\n")]:
+        submission = nbformat.from_dict(release)
+        submission.cells[1].source = answer
+        course.submit(student, "box", {"box.ipynb": submission})
+    course.collect("box")
+    return course
+
+
+def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: ClassRun):
+    course, root = box_course, box_course.course_dir
+    outcome = course.autograde("box", "mallory")
+    assert outcome["success"], outcome.get("log")
+    graded = nbformat.read(root / "autograded" / "mallory" / "box" / "box.ipynb", as_version=4)
+    peeked = stdout(graded.cells[1])
+    assert SECRET not in peeked and "SQLite" not in peeked
+    for what in ["gradebook.db FileNotFoundError", "test_double.py FileNotFoundError",
+                 "course_config.py FileNotFoundError", "../../../graders FileNotFoundError",
+                 "../../../submitted FileNotFoundError", ".. ['mallory']"]:
+        assert what in peeked, peeked
+    # The honest part still scores, through the hidden grader's calls into the confined kernel.
+    assert course.score("box", "mallory") == (2.0, 2.0), stdout(graded.cells[2])
+    assert "passed  double doubles" in stdout(graded.cells[2])
+
+
+def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: ClassRun):
+    """The graders run as the instructor (often root) outside the sandbox, on files the kernel wrote."""
+    course = box_course
+    assert course.autograde("box", "trudy")["success"]
+    graded = nbformat.read(course.course_dir / "autograded" / "trudy" / "box" / "box.ipynb", as_version=4)
+    assert course.score("box", "trudy") == (0.0, 2.0), stdout(graded.cells[2])
+
+
+def test_autograde_refuses_where_bubblewrap_is_missing(box_course: ClassRun, tmp_path: Path):
+    config = box_course.course_dir / "course_config.py"
+    shipped = config.read_text()
+    config.write_text(shipped + f"\nc.ConfinedKernelManager.bwrap_path = {str(tmp_path / 'no-such-bwrap')!r}\n")
+    try:
+        refused = ClassRun(box_course.course_dir).autograde("box", "eve")
+    finally:
+        config.write_text(shipped)
+    assert not refused["success"]
+    assert "bubblewrap not found" in refused["log"] and "allow_unconfined = True" in refused["log"]
