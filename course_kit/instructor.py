@@ -89,8 +89,13 @@ class ClassRun:
             raise RuntimeError(f"{what} failed:\n{result.get('error', '')}\n{result.get('log', '')}")
         return result
 
-    def release(self, assignment: str) -> None:
+    def generate(self, assignment: str) -> None:
+        """The student version in release/ (nbgrader generate_assignment --force)."""
         self._check(self.api.generate_assignment(assignment), f"generate_assignment {assignment}")
+
+    def release(self, assignment: str) -> None:
+        """Generate, then release to the exchange."""
+        self.generate(assignment)
         self._check(self.api.release_assignment(assignment), f"release_assignment {assignment}")
 
     def release_notebook(self, assignment: str) -> Path:
