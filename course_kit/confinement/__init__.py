@@ -1,7 +1,6 @@
 """Student notebooks run inside a bubblewrap sandbox during autograding (see ``confined_kernel``)."""
 
 from course_kit.confinement.confined_kernel import ConfinedKernelManager
-from course_kit.confinement.ownership import writable_by_kernel
 from course_kit.confinement.sandbox import ConfinementError
 
-__all__ = ["ConfinedKernelManager", "ConfinementError", "writable_by_kernel"]
+__all__ = ["ConfinedKernelManager", "ConfinementError"]

@@ -30,7 +30,8 @@ Limits of the defence: the memory caps are per process, so a notebook that
 forks can use up to ``max_processes`` times them; disk use in the working
 folder is bounded per file, not in total; the kernel still sees the rest of
 the host's files that its uid may read (read-only).  When the grader runs as
-root, files it makes for the kernel must go through ``writable_by_kernel``.
+root, a file it makes for the kernel to write must be handed to the kernel's uid
+(``course_kit.grading.call_files`` does this for the graders' answer files).
 
 Without a working ``bwrap`` (e.g. macOS, or a container that forbids
 namespaces) the manager refuses to start the kernel, unless the instructor

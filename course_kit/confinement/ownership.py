@@ -52,20 +52,3 @@ def lend(root: Path, uid: int, gid: int) -> Loan:
         if _lendable(path.lstat()):
             os.lchown(path, uid, gid)
     return loan
-
-
-def writable_by_kernel(path: Path, workdir: Path) -> None:
-    """Create an empty file ``path`` that the kernel working in ``workdir`` may write into, and nothing more.
-
-    When the grader runs as root, the confined kernel runs as the unprivileged
-    uid its working folder was lent to (``lend``), and cannot create files in
-    folders the grader makes there afterwards.  The grader creates the file
-    and gives only that file to the kernel: the folder stays the grader's, so
-    the kernel cannot swap the file for a symlink to something else.  A no-op
-    hand-over (the file is still created) when the grader is not root.
-    """
-    path.touch(exist_ok=False)
-    if os.geteuid() == 0:
-        owner = workdir.stat()
-        if owner.st_uid != 0:
-            os.chown(path, owner.st_uid, owner.st_gid)
