@@ -9,9 +9,9 @@ import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, SaveAutoGrades
+from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOutput, SaveAutoGrades
 
-from course_kit.preprocessors import ExecuteWithGraders, WriteGraderScores
+from course_kit.preprocessors import ExecuteWithGraders, TruncateLargeOutputs, WriteGraderScores
 
 c = get_config()  # noqa: F821  (injected by traitlets' config loader)
 
@@ -30,11 +30,13 @@ c.ExecuteWithGraders.timeout = 60
 # Keep TensorFlow's C++ start-up lines off stderr in every kernel nbgrader starts.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-# nbgrader's stock pipeline with two changes: Execute becomes ExecuteWithGraders,
-# and WriteGraderScores puts the graders' scores into the test cells just
-# before SaveAutoGrades reads them.
+# nbgrader's stock pipeline with three changes: Execute becomes ExecuteWithGraders,
+# TruncateLargeOutputs cuts megabytes of printed text after LimitOutput cuts
+# lines, and WriteGraderScores puts the graders' scores into the test cells
+# just before SaveAutoGrades reads them.
 stock = Autograde.class_traits()["autograde_preprocessors"].default()
 pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
+pipeline.insert(pipeline.index(LimitOutput) + 1, TruncateLargeOutputs)
 pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
 c.Autograde.autograde_preprocessors = pipeline
 

@@ -43,7 +43,8 @@ class CellReport:
         return math.floor(points * self.fraction() * 100 + 1e-9) / 100
 
     def render(self, points: float) -> str:
-        lines = [f"Scored by the hidden grader, outside your notebook ({len(self.checks)} checks):"]
+        count = f"{len(self.checks)} check{'s' if len(self.checks) != 1 else ''}"
+        lines = [f"Scored by the hidden grader, outside your notebook ({count}):"]
         for check in self.checks:
             mark = "passed" if check.passed else "FAILED"
             note = "" if check.weight else " (reported only, no points)"

@@ -1,6 +1,7 @@
 """nbgrader preprocessors that put the pytest graders into ``nbgrader autograde``."""
 
 from course_kit.preprocessors.execute_with_graders import ExecuteWithGraders
+from course_kit.preprocessors.truncate_outputs import TruncateLargeOutputs
 from course_kit.preprocessors.write_grader_scores import WriteGraderScores
 
-__all__ = ["ExecuteWithGraders", "WriteGraderScores"]
+__all__ = ["ExecuteWithGraders", "TruncateLargeOutputs", "WriteGraderScores"]
