@@ -29,6 +29,7 @@ c.ExecuteWithGraders.graders_root = os.path.join(COURSE_ROOT, "graders")
 c.ExecuteWithGraders.timeout = 60
 # Keep TensorFlow's C++ start-up lines off stderr in every kernel nbgrader starts.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF 2.21 prints a oneDNN notice otherwise
 
 # nbgrader's stock pipeline with three changes: Execute becomes ExecuteWithGraders,
 # TruncateLargeOutputs cuts megabytes of printed text after LimitOutput cuts

@@ -5,15 +5,17 @@ Each file in tests/corpus/<assignment>/ names its honest base with
 exceed the base's score in that cell.
 """
 
+import ast
+
 import pytest
 
-from conftest import ASSIGNMENTS, submissions_of
+from conftest import ASSIGNMENTS, REPO, submissions_of
 
 CASES = [
     (assignment, path.stem)
     for assignment in ASSIGNMENTS
     for path, _ in submissions_of(assignment)
-    if path.parent.parent.name == "corpus"
+    if path.parent.parent.name == "corpus" and path.stem.startswith("cheat_")
 ]
 
 
@@ -30,3 +32,32 @@ def test_cheat_gains_nothing(graded, assignment, student):
             f"{cheat.sample.base} scored {honest.score}:\n{cheat.cells[cell_id].report}"
         )
     assert cheat.total <= base.total
+
+
+def _grader_fingerprints() -> list[str]:
+    """A line of each hidden grader module that no honest notebook prints: its docstring's first line."""
+    lines = []
+    for path in sorted((REPO / "graders").rglob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        if doc and len(doc.splitlines()[0]) > 30:
+            lines.append(doc.splitlines()[0])
+    return lines
+
+
+@pytest.mark.parametrize(("assignment", "student"), CASES)
+def test_cheat_sees_no_hidden_material(graded, course, assignment, student):
+    graded(assignment)
+    fingerprints = _grader_fingerprints()
+    assert fingerprints
+    for notebook in (course.course_dir / "autograded" / student / assignment).glob("*.ipynb"):
+        text = notebook.read_text()
+        leaked = [line for line in fingerprints if line in text]
+        assert not leaked, f"{student}'s graded notebook shows hidden grader text: {leaked[:2]}"
+
+
+def test_no_cheat_wrote_outside_its_own_folder(graded, course):
+    for assignment in ASSIGNMENTS:
+        graded(assignment)
+    own_folder = course.course_dir / "autograded" / "cheat_write_gradebook" / "ps2_stable_loss"
+    for path in course.course_dir.rglob("owned.txt"):
+        assert path.parent == own_folder, f"{path} was written by another student's code"

@@ -16,10 +16,10 @@ ALL_CELLS = ["test_sigmoid", "test_naive_bce", "test_first_inf_logit"]
 LOSSES = {
     # Every later cell that calls sigmoid hangs: the notebook is stopped after three cell timeouts.
     "fault_endless_loop": {cell: "cells ran past the" for cell in ALL_CELLS},
-    "fault_sleep_forever": {"test_first_inf_logit": "does not define it"},
+    "fault_sleep_forever": {"test_first_inf_logit": "does not define first_inf_logit"},
     "fault_os_exit": {cell: "kernel died while running cell" for cell in ALL_CELLS},
     "fault_segfault": {cell: "kernel died while running cell" for cell in ALL_CELLS},
-    "fault_sys_exit": {"test_first_inf_logit": "does not define it"},
+    "fault_sys_exit": {"test_first_inf_logit": "does not define first_inf_logit"},
     "fault_child_processes": {},
     "fault_huge_stdout": {},
     "fault_stderr_spam": {},

@@ -50,6 +50,7 @@ def test_release_runs_up_to_the_students_work(assignment, tmp_path):
         if item.is_file() and item != notebook:
             (tmp_path / item.name).write_bytes(item.read_bytes())
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     errors = [

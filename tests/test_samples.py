@@ -25,7 +25,7 @@ EXPECTED = {
         "errors": {
             "test_sigmoid": (FULL, ""),
             "test_naive_bce": (0, "naive_bce(...) raised"),
-            "test_first_inf_logit": (0, "does not define it"),
+            "test_first_inf_logit": (0, "does not define first_inf_logit"),
         },
         "float32_upcast": {
             "test_sigmoid": (1.87, "float32"),
@@ -56,6 +56,36 @@ EXPECTED = {
             "test_softmax": (0.5, "softmax"),
             "test_log_softmax": (0.57, "log_softmax"),
             "test_sparse_cce": (0.85, "sparse_cce_from_logits"),
+        },
+    },
+    "ps3_keras_from_logits": {
+        "relu_output": {
+            "test_build_model": (1, "ReLU output"),
+            "test_predict_classes": (2, "linear output layer"),
+            "test_compile_model": (FULL, ""),
+        },
+        "double_softmax": {
+            "test_build_model": (1, "double softmax"),
+            "test_predict_proba": (1.33, "double softmax"),
+            "test_predict_classes": (FULL, ""),
+        },
+        "proba_without_softmax": {
+            "test_predict_proba": (0, "need a softmax"),
+            "test_build_model": (FULL, ""),
+        },
+        "argmax_wrong_axis": {
+            "test_predict_classes": (1, "axis"),
+            "test_predict_proba": (FULL, ""),
+        },
+        "untrained": {
+            "test_predict_classes": (2, "never trained"),
+            "test_binary_model": (2.25, "never trained"),
+            "test_build_model": (FULL, ""),
+        },
+        "errors": {
+            "test_predict_proba": (0, "raised NameError"),
+            "test_binary_model": (0, ""),
+            "test_build_model": (FULL, ""),
         },
     },
 }

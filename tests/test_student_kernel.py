@@ -76,7 +76,7 @@ def test_floating_point_errors_raise_only_when_asked(student):
         ("returns_complex", "complex128, not real numbers"),
         ("returns_text", "not real numbers"),
         ("fails", "raised ZeroDivisionError: no luck"),
-        ("missing_function", "does not define it"),
+        ("missing_function", "does not define missing_function"),
     ],
 )
 def test_anything_but_real_numbers_is_refused(student, function, message):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,13 +66,14 @@ class StudentKernel:
         """Pass the kernel's own object ``name`` as an argument to ``call``."""
         return KernelName(name)
 
-    def call(self, function: str, *args: Any, fp_errors: str | None = None) -> np.ndarray:
+    def call(self, function: str, *args: Any, fp_errors: str | None = None, what: str | None = None) -> np.ndarray:
         """``function(*args)`` evaluated in the kernel, returned as a numeric ndarray.
 
         ``fp_errors="raise"`` runs the call under ``numpy.errstate(over, invalid,
         divide = "raise")`` so that any overflow, 0/0 or log(0) inside the
         student's function becomes a ``FloatingPointError``.  Underflow is left
-        alone: stable formulas underflow on purpose.
+        alone: stable formulas underflow on purpose.  ``what`` names the call in
+        messages (default ``function(...)``).
         """
         call = self._files.new_call()
         arg_code = [self._argument_code(arg, f"{call}/arg{i}.npy") for i, arg in enumerate(args)]
@@ -82,12 +84,13 @@ class StudentKernel:
                 f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
                 f"    {body}"
             )
-        what = f"{function}(...)"
+        what = what or f"{function}(...)"
         self._run(
             f"import numpy as __ck_np\n{body}\n"
             f"__ck_np.save({out!r}, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
             "del __ck_result",
             what,
+            function,
         )
         return _numbers(self._answer(f"{call}/result.npy", what), what)
 
@@ -95,21 +98,24 @@ class StudentKernel:
         """The notebook's top-level variable ``name``, as a numeric ndarray."""
         call = self._files.new_call()
         out = self._files.answer_file(f"{call}/value.npy")
-        self._run(f"import numpy as __ck_np\n__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)", name)
+        save = f"__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)"
+        self._run(f"import numpy as __ck_np\n{save}", name, name)
         return _numbers(self._answer(f"{call}/value.npy", name), name)
 
-    def json(self, expression: str) -> Any:
-        """The JSON-serialisable value of ``expression`` evaluated in the kernel."""
+    def json(self, expression: str, what: str | None = None) -> Any:
+        """The JSON-serialisable value of ``expression`` evaluated in the kernel (``what`` names it in messages)."""
+        what = what or expression
         call = self._files.new_call()
         out = self._files.answer_file(f"{call}/value.json")
         self._run(
             f"import json as __ck_json\nwith open({out!r}, 'w') as __ck_f:\n    __ck_json.dump({expression}, __ck_f)",
+            what,
             expression,
         )
         try:
-            return json.loads(self._answer(f"{call}/value.json", expression))
+            return json.loads(self._answer(f"{call}/value.json", what))
         except ValueError as error:
-            raise StudentCodeError(f"{expression} did not come back as JSON ({error})") from None
+            raise StudentCodeError(f"{what} did not come back as JSON ({error})") from None
 
     def close(self) -> None:
         self._files.close()
@@ -134,7 +140,8 @@ class StudentKernel:
             raise StudentCodeError(f"{what}: no result came back from the kernel (the call did not run to its end)")
         return data
 
-    def _run(self, source: str, what: str) -> None:
+    def _run(self, source: str, what: str, source_of: str) -> None:
+        """Run ``source``; ``source_of`` is the function, variable or expression the grader asked for."""
         if self._stopped:
             raise StudentCodeError(f"{what}: not tried, {self._stopped}")
         if self._timeouts >= MAX_TIMEOUTS:
@@ -154,7 +161,13 @@ class StudentKernel:
                 # An interrupted kernel may still be stuck: after a few, stop waiting on it.
                 self._timeouts += 1
                 raise StudentCodeError(f"{what} did not finish in time (an endless loop, or far too slow)")
-            raise StudentCodeError(_explain_error(what, output.get("ename", ""), output.get("evalue", "")))
+            raise StudentCodeError(_explain_error(what, _first_name(source_of), output.get("ename", ""),
+                                                  output.get("evalue", "")))
+
+
+def _first_name(code: str) -> str:
+    match = re.match(r"\s*([A-Za-z_]\w*)", code)
+    return match[1] if match else ""
 
 
 def _numbers(data: bytes, what: str) -> np.ndarray:
@@ -167,9 +180,11 @@ def _numbers(data: bytes, what: str) -> np.ndarray:
     return array
 
 
-def _explain_error(what: str, ename: str, evalue: str) -> str:
-    if ename == "NameError":
-        return f"{what}: the notebook does not define it ({evalue})"
+def _explain_error(what: str, asks_for: str, ename: str, evalue: str) -> str:
+    # "Not defined" is about the notebook only if the missing name is the one the grader asked for,
+    # not a name used inside the student's function.
+    if ename == "NameError" and evalue == f"name '{asks_for}' is not defined":
+        return f"{what}: the notebook does not define {asks_for}"
     if ename == "ValueError" and "allow_pickle" in evalue:
         return f"{what} returned something that is not an array of numbers (objects cannot be graded)"
     return f"{what} raised {ename}: {evalue}"
