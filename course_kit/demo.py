@@ -60,8 +60,11 @@ def run(course_dir: Path, assignments: list[str]) -> int:
                 notes.append(f"{student} / {assignment}: autograde failed, see the log")
                 continue
             score, max_score = course.score(assignment, student)
-            table.setdefault(student, {})[assignment] = f"{score:g} / {max_score:g}"
-            for cell in course.cell_results(assignment, student):
+            cells = course.cell_results(assignment, student)
+            auto_max = sum(cell.max_score for cell in cells)
+            by_hand = f" +{max_score - auto_max:g} by hand" if max_score > auto_max else ""
+            table.setdefault(student, {})[assignment] = f"{score:g} / {auto_max:g}{by_hand}"
+            for cell in cells:
                 if cell.score < cell.max_score:
                     for failure in first_failures(cell.report):
                         notes.append(f"{student} / {assignment} / {cell.grade_id}: {failure}")
@@ -79,9 +82,9 @@ def run(course_dir: Path, assignments: list[str]) -> int:
 
 def _print_table(table: dict[str, dict[str, str]], assignments: list[str]) -> None:
     width = max([len(s) for s in table] + [7]) + 2
-    print("\n" + "student".ljust(width) + "".join(a.ljust(24) for a in assignments))
+    print("\n" + "student".ljust(width) + "".join(a.ljust(26) for a in assignments))
     for student in sorted(table):
-        row = "".join(table[student].get(a, "-").ljust(24) for a in assignments)
+        row = "".join(table[student].get(a, "-").ljust(26) for a in assignments)
         print(student.ljust(width) + row)
 
 
