@@ -3,7 +3,7 @@
 Checks, against 200-bit mpmath references of the exact inputs: the textbook extremes
 (logits [1000, 0, -1000] with labels 0 / 1 / 2 give 0 / 1000 / 2000; [1e4, 1e4] and
 [-800, -800] give log 2), where -log(softmax(z)[y]) returns nan or inf; random rows with
-k = 2, 3, 5, 10 and random integer labels, float64 and float32; integer labels of shape (n,)
+k = 2, 3, 5, 10 and random integer labels (conftest.py), float64 and float32; integer labels of shape (n,)
 (int64 and int32) and a result of shape (n,), also for n = 1 and k = 1; float32 in, float32
 out; no floating-point warning under np.errstate(over, invalid, divide = "raise").
 
@@ -17,18 +17,15 @@ for logsumexp(z) - z[y] and -log_softmax(z)[y], 1.71 for np.logaddexp.reduce(z) 
 [1000, 0, -1000].
 """
 
-from functools import cache
-
 import numpy as np
 import pytest
 
 from course_kit.grading import reference
 from course_kit.grading.accuracy import assert_same_shape, assert_within, eps
 
-DTYPES = [np.float64, np.float32]
-DTYPE_IDS = ["float64", "float32"]
-SHAPE_CHECK_RTOL = 1e-6  # the shape checks only make sure the values are not garbage
+RANDOM_SEED = 20240206
 ROW_SIZES = (2, 3, 5, 10)
+SHAPE_CHECK_RTOL = 1e-6  # the shape checks only make sure the values are not garbage
 
 # (labels, logits): every label of each textbook row
 TEXTBOOK = [
@@ -43,46 +40,35 @@ FP_CASES = {
 }
 
 
-def _random_rows(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    scale = 10 ** rng.uniform(-3, 3.5, (n, 1))
-    centre = np.where(rng.random((n, 1)) < 0.5, 0.0, 10 ** rng.uniform(0, 4, (n, 1)) * rng.choice([-1, 1], (n, 1)))
-    return centre + scale * rng.standard_normal((n, k))
-
-
-_rng = np.random.default_rng(20240206)
-RANDOM_CASES = {k: (_rng.integers(0, k, 50), _random_rows(_rng, 50, k)) for k in ROW_SIZES}
-
-
 def bound(z: np.ndarray, dtype) -> np.ndarray:
     """4 eps (k + max_j |z_j|), one value per example."""
     z = np.asarray(z, dtype=np.float64)
     return 4 * eps(dtype) * (z.shape[-1] + np.max(np.abs(z), axis=-1))
 
 
-@cache
-def reference_for(kind: str, index: int, dtype_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    labels, z = TEXTBOOK[index] if kind == "textbook" else RANDOM_CASES[index]
-    z = z.astype(dtype_name)
-    return labels, z, reference.sparse_cce(labels, z)
+@pytest.fixture
+def sparse_cce(rowwise):
+    return rowwise("sparse_cce_from_logits", reference.sparse_cce, reduces_last_axis=True)
 
 
-def _check(student, kind: str, index: int, dtype, what: str) -> None:
-    labels, z, ref = reference_for(kind, index, np.dtype(dtype).name)
+def _check(student, exact_reference, labels: np.ndarray, logits: np.ndarray, dtype, what: str) -> None:
+    z = logits.astype(dtype)
+    ref = exact_reference(reference.sparse_cce, labels, z)
     got = student.call("sparse_cce_from_logits", labels, z)
     assert_within(got, ref, bound(z, dtype), f"{what} ({np.dtype(dtype).name})", inputs={"label": labels, "row": z})
 
 
-def test_textbook_extremes(student):
+def test_textbook_extremes(student, exact_reference):
     """sparse_cce_from_logits gives 0 / 1000 / 2000 for [1000, 0, -1000] and log 2 for [1e4, 1e4] and [-800, -800]"""
-    for index in range(len(TEXTBOOK)):
-        _check(student, "textbook", index, np.float64, "sparse_cce_from_logits on rows where -log(softmax) overflows")
+    for labels, logits in TEXTBOOK:
+        _check(student, exact_reference, labels, logits, np.float64,
+               "sparse_cce_from_logits on rows where -log(softmax) overflows")
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-def test_random_rows(student, dtype):
+def test_random_rows(student, exact_reference, random_cases, float_dtype):
     """sparse_cce_from_logits is within 4 eps (k + max|z|) of the exact loss on random rows, k = 2, 3, 5, 10"""
-    for k in ROW_SIZES:
-        _check(student, "random", k, dtype, f"sparse_cce_from_logits on random rows, k = {k}")
+    for k, (labels, logits) in random_cases.items():
+        _check(student, exact_reference, labels, logits, float_dtype, f"sparse_cce_from_logits on random rows, k = {k}")
 
 
 def test_shapes_and_integer_labels(student):
@@ -101,24 +87,12 @@ def test_shapes_and_integer_labels(student):
         assert_within(got, ref, SHAPE_CHECK_RTOL * (1 + np.abs(ref)), f"{what} (values checked loosely, to 1e-6)")
 
 
-def test_float32_stays_float32(student):
+def test_float32_stays_float32(sparse_cce):
     """sparse_cce_from_logits keeps the dtype of the logits: float32 in, float32 out"""
-    for dtype in DTYPES:
-        z = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]], dtype)
-        got = student.call("sparse_cce_from_logits", np.array([2, 0]), z)
-        assert got.dtype == dtype, (
-            f"sparse_cce_from_logits on {np.dtype(dtype).name} logits returned {got.dtype}, "
-            f"expected {np.dtype(dtype).name}"
-        )
+    sparse_cce.keeps_dtype(labels=np.array([2, 0]))
 
 
-@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
-def test_no_floating_point_warning(student, dtype):
+def test_no_floating_point_warning(sparse_cce, float_dtype):
     """sparse_cce_from_logits runs with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
-    labels, z = FP_CASES[dtype]
-    z = z.astype(dtype)
-    got = student.call("sparse_cce_from_logits", labels, z, fp_errors="raise")
-    assert got.shape == labels.shape and np.all(np.isfinite(got)), (
-        f"sparse_cce_from_logits under np.errstate(over/invalid/divide='raise') on extreme rows "
-        f"({np.dtype(dtype).name}) returned inf or nan, or the wrong shape"
-    )
+    labels, logits = FP_CASES[float_dtype]
+    sparse_cce.no_fp_warning(logits.astype(float_dtype), labels=labels)
