@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
 from course_kit.grading.student_kernel import KernelStopped, StudentKernel
@@ -44,6 +44,8 @@ def code_runner(client: NotebookClient, timeout: int | None = None):
         client.timeout = timeout or cell_timeout
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
+        except CellTimeoutError:  # raised only when the kernel's output channel goes silent
+            raise KernelStopped("the kernel stopped answering") from None
         finally:
             client.timeout = cell_timeout
             client.nb.cells.pop()
@@ -107,6 +109,9 @@ def executed_notebook(path: Path, timeout: int = 60) -> Iterator[StudentKernel]:
                 client.execute_cell(cell, index)
             except DeadKernelError:
                 run_code = _StoppedKernel(f"the kernel died while running cell {index + 1}")
+                break
+            except CellTimeoutError:
+                run_code = _StoppedKernel(f"the kernel stopped answering in cell {index + 1}")
                 break
             timeouts += timed_out(cell)
             if timed_out(cell) and (timeouts >= MAX_CELL_TIMEOUTS or not kernel_responds(client)):

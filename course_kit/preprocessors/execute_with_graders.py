@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
@@ -60,12 +60,14 @@ class ExecuteWithGraders(Execute):
         self._deadline = time.monotonic() + self.notebook_time_limit
         try:
             return super().preprocess(nb, resources, km)
-        except (DeadKernelError, _Stopped) as stop:
+        except (DeadKernelError, CellTimeoutError, _Stopped) as stop:
             if self._graders_dir(resources) is None:
                 raise
             where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
             if isinstance(stop, _Stopped):
                 why = f"was stopped at {where}: {stop}"
+            elif isinstance(stop, CellTimeoutError):  # nbclient gives up on a kernel whose output went silent
+                why = f"stopped answering during {where} (its messages stopped coming)"
             else:
                 why = f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
             self.log.error("The kernel %s; every test cell scores 0", why)
