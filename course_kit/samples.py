@@ -9,12 +9,11 @@ cell it fills, headed by the cell's nbgrader ``grade_id``:
     def stable_bce(y_true, z):
         ...
 
-Answer code cells that no section names get the reference solution (the
-source notebook's solution with its markers removed), or the sections of the
-sample named by ``# inherits:``.  A section headed ``# %% [before <grade_id>]``
-puts its code in front of that cell's answer: that is how a cheat is added on
-top of the honest work it hides behind.  Markdown answer cells keep the
-release text unless a section fills them.  The first line of the docstring says what the
+Answer cells that no section names get the reference solution (the source
+notebook's solution with its markers removed), or the sections of the sample
+named by ``# inherits:``.  A section headed ``# %% [before <grade_id>]`` puts
+its code in front of that cell's answer: that is how a cheat is added on top
+of the honest work it hides behind.  The first line of the docstring says what the
 sample is; the demo prints it.
 """
 
@@ -62,11 +61,15 @@ def _grade_id(cell: NotebookNode) -> str | None:
 
 
 def reference_solutions(source_notebook: Path) -> dict[str, str]:
-    """grade_id -> solution source of each answer code cell, solution markers removed."""
+    """grade_id -> solution source of each answer cell, solution markers removed.
+
+    For a hand-graded markdown answer that is the model answer with its rubric,
+    which only the formgrader reads.
+    """
     solutions = {}
     for cell in nbformat.read(source_notebook, as_version=4).cells:
         grade_id = _grade_id(cell)
-        if grade_id and cell.cell_type == "code":
+        if grade_id:
             lines = [line for line in cell.source.splitlines() if not _MARKER.match(line)]
             solutions[grade_id] = "\n".join(lines).strip("\n") + "\n"
     return solutions
@@ -77,7 +80,7 @@ def build_submission(release_notebook: Path, source_notebook: Path, sample: Samp
     answers = {**reference_solutions(source_notebook), **sample.sections}
     for cell in nb.cells:
         grade_id = _grade_id(cell)
-        if grade_id in sample.sections or (grade_id in answers and cell.cell_type == "code"):
+        if grade_id in answers:
             cell.source = answers[grade_id].rstrip("\n")
         if f"before {grade_id}" in sample.sections:
             cell.source = sample.sections[f"before {grade_id}"] + cell.source
