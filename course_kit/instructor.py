@@ -114,6 +114,7 @@ class ClassRun:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         for name, content in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
                 (folder / name).write_bytes(content)
             else:
