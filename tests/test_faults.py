@@ -6,6 +6,7 @@ and the report of each cell it lost says what happened.
 """
 
 import subprocess
+import time
 
 import pytest
 
@@ -45,10 +46,19 @@ def test_everyone_else_is_graded_too(graded):
     assert results["reference"].total == results["reference"].max_total
 
 
+def _children_left() -> list[str]:
+    return subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()
+
+
 def test_no_child_process_outlives_grading(graded):
     graded(ASSIGNMENT)
-    left = subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()
-    assert not left, f"{len(left)} processes of fault_child_processes are still running"
+    deadline = time.monotonic() + 30  # a torn-down sandbox's processes may take a moment to be reaped
+    while _children_left() and time.monotonic() < deadline:
+        time.sleep(1)
+    left = _children_left()
+    details = subprocess.run(["ps", "-o", "pid,ppid,uid,stat,etime,cmd", "-p", ",".join(left)],
+                             capture_output=True, text=True).stdout if left else ""
+    assert not left, f"{len(left)} processes of fault_child_processes are still running:\n{details}"
 
 
 def test_huge_output_is_cut_in_the_graded_notebook(graded, course):
