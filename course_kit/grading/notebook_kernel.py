@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 
 from course_kit.grading.student_kernel import KernelStopped, StudentKernel
 
-MAX_CELL_TIMEOUTS = 3  # as ExecuteWithGraders.max_cell_timeouts
+MAX_CELL_TIMEOUTS = 3  # ExecuteWithGraders.max_cell_timeouts' default
 
 # What nbgrader's Execute writes into a cell it had to interrupt.
 TIMEOUT_ERROR = {
@@ -58,6 +58,16 @@ def code_runner(client: NotebookClient, timeout: int | None = None):
 
 def timed_out(cell: NotebookNode) -> bool:
     return any(o.get("ename") == TIMEOUT_ERROR["ename"] for o in cell.get("outputs", []))
+
+
+def why_stop_after(cell: NotebookNode, client: NotebookClient, timeouts: int, max_timeouts: int) -> str | None:
+    """After a cell that timed out (``timeouts`` so far, this one included): why the notebook
+    cannot go on, or None.  Shared by nbgrader's path and the hand-run path."""
+    if not kernel_responds(client):
+        return "it ran past the cell timeout and did not stop when interrupted"
+    if timeouts >= max_timeouts:
+        return f"{timeouts} cells ran past the {client.timeout} s cell timeout"
+    return None
 
 
 def kernel_responds(client: NotebookClient, seconds: int = 5) -> bool:
@@ -113,10 +123,12 @@ def executed_notebook(path: Path, timeout: int = 60) -> Iterator[StudentKernel]:
             except CellTimeoutError:
                 run_code = _StoppedKernel(f"the kernel stopped answering in cell {index + 1}")
                 break
-            timeouts += timed_out(cell)
-            if timed_out(cell) and (timeouts >= MAX_CELL_TIMEOUTS or not kernel_responds(client)):
-                run_code = _StoppedKernel(f"the notebook was stopped at cell {index + 1}: it kept running too long")
-                break
+            if timed_out(cell):
+                timeouts += 1
+                why = why_stop_after(cell, client, timeouts, MAX_CELL_TIMEOUTS)
+                if why:
+                    run_code = _StoppedKernel(f"the notebook was stopped at cell {index + 1}: {why}")
+                    break
         student = StudentKernel(run_code)
         try:
             yield student

@@ -28,7 +28,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
 from course_kit.grading.cells import autograded_tests
-from course_kit.grading.notebook_kernel import code_runner, kernel_responds, timed_out
+from course_kit.grading.notebook_kernel import code_runner, timed_out, why_stop_after
 from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
@@ -55,13 +55,14 @@ class ExecuteWithGraders(Execute):
         return path if assignment and path.is_dir() else None
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
+        self._graders = self._graders_dir(resources)
         self._cell_index = -1
         self._timeouts = 0
         self._deadline = time.monotonic() + self.notebook_time_limit
         try:
             return super().preprocess(nb, resources, km)
         except (DeadKernelError, CellTimeoutError, _Stopped) as stop:
-            if self._graders_dir(resources) is None:
+            if self._graders is None:
                 raise
             where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
             if isinstance(stop, _Stopped):
@@ -76,16 +77,15 @@ class ExecuteWithGraders(Execute):
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         self._cell_index = index
-        graders_dir = self._graders_dir(resources)
+        graders_dir = self._graders
         if graders_dir is not None and time.monotonic() > self._deadline:
             raise _Stopped(f"the whole notebook ran past its {self.notebook_time_limit} s limit")
         cell, resources = super().preprocess_cell(cell, resources, index)
         if graders_dir is not None and timed_out(cell):
             self._timeouts += 1
-            if not kernel_responds(self):
-                raise _Stopped("it ran past the cell timeout and did not stop when interrupted")
-            if self._timeouts >= self.max_cell_timeouts:
-                raise _Stopped(f"{self._timeouts} cells ran past the {self.timeout} s cell timeout")
+            why = why_stop_after(cell, self, self._timeouts, self.max_cell_timeouts)
+            if why:
+                raise _Stopped(why)
         if index == len(self.nb.cells) - 1 and graders_dir is not None:
             # The kernel's own working folder is the one place it can surely read and write.
             runner = code_runner(self, timeout=self.call_timeout)
