@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench release lock clean
+.PHONY: setup demo grade test lint bench release lock clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/python -m course_kit.demo
+
+# Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
+# Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
+grade: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment>"; exit 2; }
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.grade_class $(A) --course-dir .
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

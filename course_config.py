@@ -48,16 +48,18 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 # --- Confinement -------------------------------------------------------------------------------------
 # Student notebooks run inside a bubblewrap sandbox (course_kit/confinement/confined_kernel.py): no network,
 # nothing of this course directory visible but the kernel's own autograded folder, writes only there and in
-# a private /tmp, and these caps per notebook.  Without bubblewrap (`apt-get install bubblewrap`; macOS has
+# a private /tmp, and the caps below (memory per notebook, the rlimits per process; the notebook's wall time
+# is ExecuteWithGraders.notebook_time_limit).  Without bubblewrap (`apt-get install bubblewrap`; macOS has
 # none) autograding refuses to start.  `allow_unconfined = True` runs student code UNCONFINED instead, with
 # your rights over this course and machine: only ever on a throwaway machine.
 from course_kit.confinement import ConfinedKernelManager  # noqa: E402
 
 c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
 c.ConfinedKernelManager.allow_unconfined = False
-c.ConfinedKernelManager.memory_limit_mb = 4096  # RLIMIT_DATA: heap, arrays, thread stacks (Keras ps3: ~0.4 GiB)
+c.ConfinedKernelManager.notebook_memory_limit_mb = 4096  # kernel + children + private /tmp, one cgroup (ps3: ~0.5 GiB)
+c.ConfinedKernelManager.memory_limit_mb = 6144  # RLIMIT_DATA per process, a backstop above the notebook's cap
 c.ConfinedKernelManager.address_space_limit_mb = 8192  # RLIMIT_AS, also bounds shared memory (TF maps ~2.4 GiB)
-c.ConfinedKernelManager.cpu_time_limit_s = 600  # per notebook, all threads (Keras ps3: ~10 s on 2 cores)
+c.ConfinedKernelManager.cpu_time_limit_s = 600  # RLIMIT_CPU per process, all its threads (Keras ps3: ~10 s)
 c.ConfinedKernelManager.max_processes = 256  # processes + threads at once (TensorFlow: ~2 threads per core)
 c.ConfinedKernelManager.file_size_limit_mb = 1024
 c.ConfinedKernelManager.tmp_size_mb = 512  # private /tmp and /dev/shm, each

@@ -5,8 +5,9 @@
 Copies the course (configuration, sources, graders) into a fresh directory,
 generates and releases every assignment, submits each sample in
 ``samples/<assignment>/`` as a student of the same name through the local
-exchange, collects, autogrades, generates feedback, exports grades.csv and
-prints a student x assignment table with the checks that failed.
+exchange, collects, autogrades (as ``course_kit.grade_class`` does),
+generates feedback, exports grades.csv and prints a student x assignment
+table with the checks that failed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 import warnings
 from pathlib import Path
 
+from course_kit.grade_class import grade_student
 from course_kit.instructor import ClassRun, copy_course
 from course_kit.samples import build_submission, read_sample
 
@@ -53,13 +55,14 @@ def run(course_dir: Path, assignments: list[str]) -> int:
         course.collect(assignment)
         for path in samples:
             student = path.stem
-            result = course.autograde(assignment, student)
-            if not result["success"]:
+            result = grade_student(course, assignment, student)
+            if result.needs_a_look:
                 needs_look += 1
+                notes.append(f"{student} / {assignment}: NEEDS A LOOK: {'; '.join(result.problems)}")
+            if result.score is None:
                 table.setdefault(student, {})[assignment] = "needs a look"
-                notes.append(f"{student} / {assignment}: autograde failed, see the log")
                 continue
-            score, max_score = course.score(assignment, student)
+            score, max_score = result.score
             cells = course.cell_results(assignment, student)
             auto_max = sum(cell.max_score for cell in cells)
             by_hand = f" +{max_score - auto_max:g} by hand" if max_score > auto_max else ""

@@ -138,8 +138,8 @@ class ClassRun:
         """nbgrader's result dict; a failed autograde is returned, not raised (it needs the instructor)."""
         return self.api.autograde(assignment, student)
 
-    def generate_feedback(self, assignment: str) -> None:
-        self._check(self.api.generate_feedback(assignment), f"generate_feedback {assignment}")
+    def generate_feedback(self, assignment: str, student: str | None = None) -> None:
+        self._check(self.api.generate_feedback(assignment, student), f"generate_feedback {assignment}")
 
     def export_grades(self, path: Path) -> Path:
         with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:

@@ -13,6 +13,7 @@ import os
 import resource
 import shutil
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from conftest import REPO
-from course_kit.confinement import ConfinedKernelManager, ConfinementError
+from course_kit.confinement import ConfinedKernelManager, ConfinementError, notebook_cgroup
 from course_kit.confinement.sandbox import SandboxPlan
 from course_kit.instructor import ClassRun, copy_course, load_course_config
 
@@ -218,6 +219,52 @@ def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
     assert seconds < 20
     # The test process itself never held the bomb (ru_maxrss is in KiB).
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
+
+
+HOG = "import sys; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096]) or 1); sys.exit(0)"
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Path):
+    # Four children of 200 MiB each, every one within the per-process cap: only a notebook-wide cap stops them.
+    cells = [
+        "import subprocess, sys\n"
+        f"hogs = [subprocess.Popen([sys.executable, '-c', {HOG.format(mb=200)!r}]) for _ in range(4)]\n"
+        "print(sorted(h.wait() for h in hogs))",
+        "print('kernel alive')",
+    ]
+    nb, seconds = run_cells(cells, course_root, memory_limit_mb=300, notebook_memory_limit_mb=400)
+    codes = json.loads(stdout(nb.cells[0]))
+    assert -9 in codes and 0 in codes, codes  # some hogs killed (SIGKILL), not all: the cap is shared
+    assert stdout(nb.cells[1]) == "kernel alive\n"
+    # Without the notebook cap all four fit.
+    nb, _ = run_cells(cells[:1], course_root, memory_limit_mb=300, notebook_memory_limit_mb=0)
+    assert json.loads(stdout(nb.cells[0])) == [0, 0, 0, 0]
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: Path):
+    # The kernel grows past the notebook's cap, within its own per-process one.
+    cells = [
+        "kept = []\n"
+        "for _ in range(10):\n"
+        "    kept.append(bytearray(50 * 2**20)); kept[-1][::4096] = bytes(len(kept[-1][::4096]))",
+        "print('never')",
+    ]
+    with pytest.raises(DeadKernelError):
+        run_cells(cells, course_root, memory_limit_mb=1024, notebook_memory_limit_mb=400)
+    assert "went over its memory limit (400 MiB" in (RecordedManager.made[-1].last_exit_reason or "")
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path):
+    nb, _ = run_cells(
+        ["import subprocess\nleft = [subprocess.Popen(['sleep', '301']) for _ in range(5)]\nprint('started')"],
+        course_root,
+    )
+    assert stdout(nb.cells[0]) == "started\n"
+    # Gone by the time the kernel's resources are cleaned up: no polling needed.
+    assert subprocess.run(["pgrep", "-f", "^sleep 301$"], capture_output=True).returncode == 1
 
 
 def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):

@@ -5,10 +5,15 @@ nbgrader among everyone else: the run finishes, the gradebook has its scores,
 and the report of each cell it lost says what happened.
 """
 
+import ast
 import subprocess
 import time
 
+import nbformat
 import pytest
+from nbgrader.api import Gradebook
+
+from course_kit.confinement import notebook_cgroup
 
 ASSIGNMENT = "ps1_naive_loss"
 ALL_CELLS = ["test_sigmoid", "test_naive_bce", "test_first_inf_logit"]
@@ -24,7 +29,12 @@ LOSSES = {
     "fault_child_processes": {},
     "fault_huge_stdout": {},
     "fault_stderr_spam": {},
+    # The notebook's children together go over its memory cap: some are killed, the kernel and its answers live.
+    "fault_fork_memory_bomb": {},
 }
+if notebook_cgroup.available() is None:
+    # The kernel creeps up to the notebook's cap and is stopped there, with the reason in every test cell.
+    LOSSES["fault_memory_bomb"] = {cell: "went over its memory limit (4096 MiB" for cell in ALL_CELLS}
 
 
 @pytest.mark.parametrize("fault", sorted(LOSSES))
@@ -46,6 +56,19 @@ def test_everyone_else_is_graded_too(graded):
     assert results["reference"].total == results["reference"].max_total
 
 
+def test_the_gradebook_stays_consistent(graded, course):
+    """One submission per student, each with a grade for every test cell, the faults' included."""
+    results = graded(ASSIGNMENT)
+    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
+        submissions = gradebook.find_assignment(ASSIGNMENT).submissions
+        students = [s.student_id for s in submissions]
+        graded_cells = {s.student_id: sorted(g.name for n in s.notebooks for g in n.grades if g.auto_score is not None)
+                        for s in submissions}
+    assert sorted(students) == sorted(results)
+    for student, cells in graded_cells.items():
+        assert set(ALL_CELLS) <= set(cells), (student, cells)
+
+
 def _children_left() -> list[str]:
     return subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()
 
@@ -59,6 +82,29 @@ def test_no_child_process_outlives_grading(graded):
     details = subprocess.run(["ps", "-o", "pid,ppid,uid,stat,etime,cmd", "-p", ",".join(left)],
                              capture_output=True, text=True).stdout if left else ""
     assert not left, f"{len(left)} processes of fault_child_processes are still running:\n{details}"
+
+
+def _outputs(course, student: str, assignment: str = ASSIGNMENT) -> str:
+    (notebook,) = (course.course_dir / "autograded" / student / assignment).glob("*.ipynb")
+    cells = nbformat.read(notebook, as_version=4).cells
+    return "\n".join(str(o.get("text", "")) + str(o.get("ename", "")) for c in cells for o in c.get("outputs", []))
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_a_notebook_of_many_processes_shares_one_memory_cap(graded, course):
+    graded(ASSIGNMENT)
+    line = next(x for x in _outputs(course, "fault_fork_memory_bomb").splitlines() if x.startswith("child exit"))
+    codes = ast.literal_eval(line.split(":", 1)[1].strip())
+    assert codes.count(-9) >= 2, line  # 6 GiB asked, 4 GiB allowed for the whole notebook
+
+
+def test_a_download_fails_fast_and_says_why(graded, course):
+    assignment = "ps2_stable_loss"
+    result = graded(assignment)["fault_download_dataset"]
+    assert result.success and all(c.score == c.max_score for c in result.cells.values())
+    line = next(x for x in _outputs(course, "fault_download_dataset", assignment).splitlines() if "download" in x)
+    seconds = float(line.split(" after ")[1].split(" s:")[0])
+    assert seconds < 2 and ("name resolution" in line or "unreachable" in line), line
 
 
 def test_huge_output_is_cut_in_the_graded_notebook(graded, course):

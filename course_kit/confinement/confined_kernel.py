@@ -19,17 +19,22 @@ machine runs during ``nbgrader autograde``.  Under this manager it cannot
 - act as root: when the grader runs as root the kernel runs as ``sandbox_uid``
   (default ``nobody``) in a user namespace of its own, with no capabilities;
   otherwise it runs as the grading user, in a user namespace, with none;
-- exhaust the machine: rlimits cap its private memory (RLIMIT_DATA), address
-  space (RLIMIT_AS), CPU seconds (RLIMIT_CPU: SIGXCPU, then SIGKILL 5 s later),
-  task count (RLIMIT_NPROC, threads included, counted in its own namespace)
-  and file size (RLIMIT_FSIZE).  nbgrader's per-cell ``Execute.timeout`` still
-  applies (interrupts go through the control channel: signals cannot cross
-  the sandbox's session boundary).
+- exhaust the machine: a memory cgroup caps the whole notebook (kernel, children
+  and private ``/tmp`` together; ``notebook_cgroup``), and rlimits cap each of
+  its processes: private memory (RLIMIT_DATA), address space (RLIMIT_AS: one
+  absurd allocation is a ``MemoryError`` the student sees, not a kill), CPU
+  seconds (RLIMIT_CPU: SIGXCPU, then SIGKILL 5 s later), task count
+  (RLIMIT_NPROC, threads included, counted in its own namespace) and file size
+  (RLIMIT_FSIZE).  nbgrader's per-cell ``Execute.timeout`` still applies
+  (interrupts go through the control channel: signals cannot cross the
+  sandbox's session boundary), and ``ExecuteWithGraders.notebook_time_limit``
+  bounds the whole notebook's wall-clock time, hence its CPU time.
 
-Limits of the defence: the memory caps are per process, so a notebook that
-forks can use up to ``max_processes`` times them; disk use in the working
-folder is bounded per file, not in total; the kernel still sees the rest of
-the host's files that its uid may read (read-only).  When the grader runs as
+Limits of the defence: without a writable memory cgroup (not root, or cgroup
+v2 without delegation) memory is capped per process only, so a notebook that
+forks can use up to ``max_processes`` times it (a warning is logged); disk use
+in the working folder is bounded per file, not in total; the kernel still
+sees the rest of the host's files that its uid may read (read-only).  When the grader runs as
 root, a file it makes for the kernel to write must be handed to the kernel's uid
 (``course_kit.grading.call_files`` does this for the graders' answer files).
 
@@ -53,7 +58,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, List, Unicode
 
-from course_kit.confinement import launch
+from course_kit.confinement import launch, notebook_cgroup
+from course_kit.confinement.notebook_cgroup import NotebookCgroup
 from course_kit.confinement.ownership import Loan, lend
 from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
 
@@ -81,12 +87,25 @@ class ConfinedKernelManager(AsyncKernelManager):
         ),
     ).tag(config=True)
 
-    memory_limit_mb = Integer(
+    notebook_memory_limit_mb = Integer(
         4096,
         help=(
-            "RLIMIT_DATA of the kernel, in MiB: its private writable memory (heap, arrays, thread stacks); "
-            "beyond it allocations fail with MemoryError. 0 = no limit. A small Keras notebook needs ~0.4 GiB "
-            "(1.4 GiB with 130 TensorFlow threads)."
+            "Memory of the whole notebook, in MiB: the kernel, every process it starts and the files in its "
+            "private /tmp, counted together in a cgroup of its own. Past it the system kills a process of the "
+            "notebook (usually the kernel: its test cells then score 0, saying so). 0 = no cgroup. Where no "
+            "writable memory cgroup exists a warning is logged and only the per-process limits apply. "
+            "A small Keras notebook uses ~0.5 GiB."
+        ),
+    ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        6144,
+        help=(
+            "RLIMIT_DATA of each process, in MiB: its private writable memory (heap, arrays, thread stacks); "
+            "beyond it allocations fail with MemoryError. A backstop where no cgroup exists: above "
+            "notebook_memory_limit_mb, a notebook that creeps up to the cap is stopped with a clear reason "
+            "instead of living on starved (a kernel left with no memory dies later, of a vaguer cause). "
+            "0 = no limit. A small Keras notebook needs ~0.4 GiB (1.4 GiB with 130 TensorFlow threads)."
         ),
     ).tag(config=True)
 
@@ -183,6 +202,8 @@ class ConfinedKernelManager(AsyncKernelManager):
     _runtime: Path | None = None
     _workdir: Path | None = None
     _loan: Loan | None = None
+    _cgroup: NotebookCgroup | None = None
+    _warned_no_cgroup = False  # class-wide: say it once per grading run, not once per notebook
     last_exit_reason: str | None = None  # set when a confined kernel is cleaned up after ending abnormally
 
     @staticmethod
@@ -252,9 +273,27 @@ class ConfinedKernelManager(AsyncKernelManager):
         except ConfinementError:
             self._release()
             raise
+        self._cgroup = self._make_cgroup()
         if self._as_root():
             os.chown(self._runtime, self.sandbox_uid, self.sandbox_gid)
             self._loan = lend(self._workdir, self.sandbox_uid, self.sandbox_gid)
+
+    def _make_cgroup(self) -> NotebookCgroup | None:
+        if self.notebook_memory_limit_mb <= 0:
+            return None
+        problem = notebook_cgroup.available()
+        if problem is None:
+            try:
+                return NotebookCgroup.create(self.notebook_memory_limit_mb * MB)
+            except OSError as error:
+                problem = str(error)
+        if not ConfinedKernelManager._warned_no_cgroup:
+            ConfinedKernelManager._warned_no_cgroup = True
+            self.log.warning(
+                "No per-notebook memory cap (%s): each process of a notebook is capped at memory_limit_mb, "
+                "but a notebook that forks can use that many times over.", problem,
+            )
+        return None
 
     def _course_paths(self) -> list[str]:
         """The course root, plus the exchange and the gradebook's folder where they are configured outside it."""
@@ -322,7 +361,9 @@ class ConfinedKernelManager(AsyncKernelManager):
             "gid": self.sandbox_gid if as_root else None,
             "rlimits": self._limits(),
         }
-        return [*self._plan().bwrap_args(), sys.executable, "-I", "-S", "-c", LAUNCH_SOURCE, json.dumps(plan), *command]
+        launcher = [sys.executable, "-I", "-S", "-c", LAUNCH_SOURCE, json.dumps(plan)]
+        confined = [*self._plan().bwrap_args(), *launcher, *command]
+        return confined if self._cgroup is None else self._cgroup.join_command(confined)
 
     def write_connection_file(self, **kwargs: Any) -> None:
         super().write_connection_file(**kwargs)
@@ -337,6 +378,11 @@ class ConfinedKernelManager(AsyncKernelManager):
         code = None if process is None else process.poll()
         if code is None or code == 0 or code < 0:  # running, clean exit, or bwrap stopped by the grader itself
             return None
+        if self._cgroup is not None and self._cgroup.oom_kills():
+            return (
+                f"the notebook went over its memory limit ({self.notebook_memory_limit_mb} MiB for the kernel and "
+                "every process it started) and the system killed it"
+            )
         if code > 128:
             signum = code - 128
             if signum == signal.SIGXCPU:
@@ -361,6 +407,12 @@ class ConfinedKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources  # type: ignore[assignment]
 
     def _release(self) -> None:
+        if self._cgroup is not None:  # also kills what the notebook left running
+            peak = self._cgroup.peak_bytes()
+            if peak is not None:  # what an instructor needs to set notebook_memory_limit_mb
+                self.log.info("Notebook memory peak: %.0f MiB of %d", peak / MB, self.notebook_memory_limit_mb)
+            self._cgroup.remove()
+            self._cgroup = None
         if self._loan is not None:
             self._loan.give_back()
             self._loan = None

@@ -33,6 +33,7 @@ def _lendable(info: os.stat_result) -> bool:
 class Loan:
     root: Path
     owner: tuple[int, int]  # the folder's uid and gid before the loan
+    mode: int  # the folder's permission bits before the loan
 
     def give_back(self) -> None:
         """Everything in the tree the kernel may have touched or created returns to the original owner."""
@@ -43,12 +44,15 @@ class Loan:
                     os.lchown(path, *self.owner)
             except FileNotFoundError:
                 continue
+        os.chmod(self.root, self.mode)
 
 
 def lend(root: Path, uid: int, gid: int) -> Loan:
     info = root.lstat()
-    loan = Loan(root, (info.st_uid, info.st_gid))
+    loan = Loan(root, (info.st_uid, info.st_gid), stat.S_IMODE(info.st_mode))
     for path in _walk(root):
         if _lendable(path.lstat()):
             os.lchown(path, uid, gid)
+    # bwrap enters the folder as root without CAP_DAC_OVERRIDE: a 0700 folder of the new owner would shut it out.
+    os.chmod(root, loan.mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return loan

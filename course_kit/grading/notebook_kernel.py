@@ -3,11 +3,15 @@
 This is what ``nbgrader autograde`` does through ``ExecuteWithGraders``, minus
 nbgrader: it lets ``pytest graders/<assignment> --submission x.ipynb`` grade
 one notebook on its own, with the same semantics (every cell runs, errors and
-timeouts do not stop the run, then the graders call into the same kernel).
+timeouts do not stop the run, then the graders call into the same kernel) and
+the same confinement: the notebook runs in a temporary copy of its folder,
+inside ``ConfinedKernelManager``'s sandbox, with the course hidden from it.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +20,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
+from traitlets.config import Config
 
+from course_kit.confinement import ConfinedKernelManager
 from course_kit.grading.student_kernel import KernelStopped, StudentKernel
 
 MAX_CELL_TIMEOUTS = 3  # ExecuteWithGraders.max_cell_timeouts' default
@@ -99,38 +105,57 @@ class _StoppedKernel:
 
 
 @contextmanager
-def executed_notebook(path: Path, timeout: int = 60) -> Iterator[StudentKernel]:
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        interrupt_on_timeout=True,  # as nbgrader does: a slow cell is interrupted, the run goes on
-        error_on_timeout=TIMEOUT_ERROR,
-        on_cell_executed=record_reply_error,
-        allow_errors=True,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    with client.setup_kernel():
-        run_code = code_runner(client)
-        timeouts = 0
-        for index, cell in enumerate(nb.cells):
+def executed_notebook(
+    path: Path, timeout: int = 60, course_root: Path | None = None, allow_unconfined: bool = False
+) -> Iterator[StudentKernel]:
+    """Run the notebook at ``path`` confined, in a copy of its folder; yield its live kernel for the graders.
+
+    ``course_root`` is hidden from the kernel; ``allow_unconfined`` is ``ConfinedKernelManager``'s opt-out.
+    """
+    config = Config()
+    config.ConfinedKernelManager.allow_unconfined = allow_unconfined
+    if course_root is not None:
+        config.ConfinedKernelManager.course_root = str(course_root)
+    with tempfile.TemporaryDirectory(prefix="hand-graded-") as scratch:
+        # The submission itself is never run in place: the kernel may write where it works.
+        workdir = Path(scratch) / "work"
+        shutil.copytree(path.parent, workdir, symlinks=True,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        nb = nbformat.read(workdir / path.name, as_version=4)
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            interrupt_on_timeout=True,  # as nbgrader does: a slow cell is interrupted, the run goes on
+            error_on_timeout=TIMEOUT_ERROR,
+            on_cell_executed=record_reply_error,
+            allow_errors=True,
+            kernel_name="python3",
+            kernel_manager_class=ConfinedKernelManager,
+            config=config,
+            resources={"metadata": {"path": str(workdir)}},
+        )
+        with client.setup_kernel():
+            run_code = _run_all_cells(client, nb)
+            student = StudentKernel(run_code, scratch_parent=workdir)
             try:
-                client.execute_cell(cell, index)
-            except DeadKernelError:
-                run_code = _StoppedKernel(f"the kernel died while running cell {index + 1}")
-                break
-            except CellTimeoutError:
-                run_code = _StoppedKernel(f"the kernel stopped answering in cell {index + 1}")
-                break
-            if timed_out(cell):
-                timeouts += 1
-                why = why_stop_after(cell, client, timeouts, MAX_CELL_TIMEOUTS)
-                if why:
-                    run_code = _StoppedKernel(f"the notebook was stopped at cell {index + 1}: {why}")
-                    break
-        student = StudentKernel(run_code)
+                yield student
+            finally:
+                student.close()
+
+
+def _run_all_cells(client: NotebookClient, nb: NotebookNode):
+    """Run every cell as nbgrader would; the RunCode for the graders (one that refuses if the kernel is gone)."""
+    timeouts = 0
+    for index, cell in enumerate(nb.cells):
         try:
-            yield student
-        finally:
-            student.close()
+            client.execute_cell(cell, index)
+        except DeadKernelError:
+            return _StoppedKernel(f"the kernel died while running cell {index + 1}")
+        except CellTimeoutError:
+            return _StoppedKernel(f"the kernel stopped answering in cell {index + 1}")
+        if timed_out(cell):
+            timeouts += 1
+            why = why_stop_after(cell, client, timeouts, MAX_CELL_TIMEOUTS)
+            if why:
+                return _StoppedKernel(f"the notebook was stopped at cell {index + 1}: {why}")
+    return code_runner(client)

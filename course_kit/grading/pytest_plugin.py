@@ -5,8 +5,10 @@ puts the live ``StudentKernel`` in ``config.stash[LIVE_STUDENT]``.  Run by hand,
 
     pytest graders/ps2_stable_loss --submission path/to/stable_loss.ipynb
 
-executes that notebook in a fresh kernel first; without ``--submission`` it
-grades the assignment's source notebook, i.e. the reference solution.  Either
+executes that notebook in a fresh, confined kernel first (a copy of its folder,
+the course hidden; ``--allow-unconfined`` is the opt-out where bubblewrap is
+missing); without ``--submission`` it grades the assignment's source notebook,
+i.e. the reference solution.  Either
 way the run ends with each test cell's score.
 """
 
@@ -45,6 +47,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("course_kit", "course kit graders")
     group.addoption("--submission", type=Path, help="notebook to grade (default: the source notebook)")
     group.addoption("--cell-timeout", type=int, default=60, help="seconds per notebook cell and per call")
+    group.addoption(
+        "--allow-unconfined", action="store_true",
+        help="DANGEROUS: run the notebook without bubblewrap where it is unavailable (it can then read the graders)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -61,9 +67,10 @@ class _NotebookKernels:
         self._stack = ExitStack()
         self._kernels: dict[Path, StudentKernel] = {}
 
-    def get(self, notebook: Path, timeout: int) -> StudentKernel:
+    def get(self, notebook: Path, timeout: int, allow_unconfined: bool) -> StudentKernel:
         if notebook not in self._kernels:
-            self._kernels[notebook] = self._stack.enter_context(executed_notebook(notebook, timeout))
+            run = executed_notebook(notebook, timeout, course_root=COURSE_ROOT, allow_unconfined=allow_unconfined)
+            self._kernels[notebook] = self._stack.enter_context(run)
         return self._kernels[notebook]
 
     def close(self) -> None:
@@ -84,7 +91,8 @@ def student(request: pytest.FixtureRequest, _notebook_kernels: _NotebookKernels)
         return live
     assignment = Path(str(request.node.path)).parent.name
     notebook = request.config.getoption("--submission") or source_notebook(assignment)
-    return _notebook_kernels.get(Path(notebook).resolve(), request.config.getoption("--cell-timeout"))
+    options = request.config.getoption
+    return _notebook_kernels.get(Path(notebook).resolve(), options("--cell-timeout"), options("--allow-unconfined"))
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

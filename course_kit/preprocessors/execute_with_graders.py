@@ -54,7 +54,13 @@ class ExecuteWithGraders(Execute):
         path = Path(self.graders_root) / str(assignment)
         return path if assignment and path.is_dir() else None
 
+    def create_kernel_manager(self):
+        # nbclient forgets its manager on cleanup; keep it to ask a confined kernel why it ended.
+        self._manager = super().create_kernel_manager()
+        return self._manager
+
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
+        self._manager = km
         self._graders = self._graders_dir(resources)
         self._cell_index = -1
         self._timeouts = 0
@@ -70,7 +76,10 @@ class ExecuteWithGraders(Execute):
             elif isinstance(stop, CellTimeoutError):  # nbclient gives up on a kernel whose output went silent
                 why = f"stopped answering during {where} (its messages stopped coming)"
             else:
-                why = f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
+                cause = getattr(self._manager, "last_exit_reason", None)
+                why = f"died while running {where}: {cause}" if cause else (
+                    f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
+                )
             self.log.error("The kernel %s; every test cell scores 0", why)
             resources["grader_reports"] = _stopped_reports(nb, why)
             return nb, resources
@@ -99,13 +108,16 @@ class ExecuteWithGraders(Execute):
         return cell, resources
 
 
+STOPPED = "The notebook's kernel"  # how every test cell's report begins when the notebook could not finish
+
+
 class _Stopped(Exception):
     """The notebook cannot go on; the message says why, in words for the student."""
 
 
 def _stopped_reports(nb: NotebookNode, why: str) -> dict[str, CellReport]:
     message = (
-        f"The notebook's kernel {why}, so nothing could be graded. Run your notebook top to bottom "
+        f"{STOPPED} {why}, so nothing could be graded. Run your notebook top to bottom "
         "(Kernel > Restart & Run All) before submitting."
     )
     ids = [cell.metadata.nbgrader["grade_id"] for cell in autograded_tests(nb)]

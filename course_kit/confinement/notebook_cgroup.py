@@ -1,0 +1,162 @@
+"""One memory cgroup per notebook: a single cap on the kernel and every process it starts, together.
+
+rlimits are per process, so a notebook that forks could use its limits many
+times over.  A cgroup counts the whole notebook: its processes, their page
+tables and the files they write to its private in-memory ``/tmp``.  Past the
+cap the kernel's OOM killer kills a process *of this notebook* (usually the
+kernel itself), never the grader or another student's kernel; the cgroup also
+lets the grader kill whatever the notebook left running when it is done.
+
+The kernel joins the cgroup before bwrap starts (``join_command`` prefixes the
+kernel command with a one-line shell that writes its own pid to
+``cgroup.procs`` and execs), so nothing the notebook does escapes it.
+
+Both cgroup versions are supported, under the grader's own cgroup:
+
+- v1: ``<memory mount>/<own path>/course-kit-*``, ``memory.limit_in_bytes``
+  (and ``memory.memsw.limit_in_bytes`` where swap is accounted);
+- v2: ``<unified mount>/<own path>/course-kit-*``, ``memory.max`` and
+  ``memory.swap.max``, when the grader's cgroup already enables the memory
+  controller for its children (``cgroup.subtree_control``).  Only v1 is
+  tested: the machines this kit is developed on have v1 memory cgroups.
+
+``available()`` says why not when neither works (not root, no delegation):
+the per-process rlimits then remain the only memory bounds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+PREFIX = "course-kit-"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def _own_paths() -> dict[str, str]:
+    """Controller (or '' for v2) -> this process's cgroup path, from /proc/self/cgroup."""
+    paths: dict[str, str] = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for name in controllers.split(",") if controllers else [""]:
+            paths[name] = path
+    return paths
+
+
+def _parent_dir() -> tuple[Path, int]:
+    """The writable folder under which notebook cgroups go, and its cgroup version; OSError if none."""
+    own = _own_paths()
+    if "memory" in own:  # v1 (or hybrid) memory hierarchy
+        folder = CGROUP_ROOT / "memory" / own["memory"].lstrip("/")
+        if (folder / "memory.limit_in_bytes").exists() and os.access(folder, os.W_OK):
+            return folder, 1
+    if "" in own:
+        for mount in (CGROUP_ROOT, CGROUP_ROOT / "unified"):
+            folder = mount / own[""].lstrip("/")
+            control = folder / "cgroup.subtree_control"
+            if control.exists() and "memory" in control.read_text().split() and os.access(folder, os.W_OK):
+                return folder, 2
+    raise OSError("no writable memory cgroup (cgroup v1 memory hierarchy, or v2 with memory delegated)")
+
+
+def available() -> str | None:
+    """None if notebook cgroups can be made here, else why not."""
+    try:
+        _parent_dir()
+    except OSError as error:
+        return str(error)
+    return None
+
+
+@dataclass
+class NotebookCgroup:
+    path: Path
+    version: int
+    limit_bytes: int
+
+    @classmethod
+    def create(cls, limit_bytes: int) -> NotebookCgroup:
+        parent, version = _parent_dir()
+        _remove_stale(parent)
+        path = parent / f"{PREFIX}{uuid.uuid4().hex[:12]}"
+        path.mkdir()
+        cgroup = cls(path, version, limit_bytes)
+        try:
+            if version == 1:
+                (path / "memory.limit_in_bytes").write_text(str(limit_bytes))
+                if (path / "memory.memsw.limit_in_bytes").exists():  # memory + swap: no escape into swap
+                    (path / "memory.memsw.limit_in_bytes").write_text(str(limit_bytes))
+            else:
+                (path / "memory.max").write_text(str(limit_bytes))
+                if (path / "memory.swap.max").exists():
+                    (path / "memory.swap.max").write_text("0")
+        except OSError:
+            cgroup.remove()
+            raise
+        return cgroup
+
+    def join_command(self, command: list[str]) -> list[str]:
+        """``command``, run from inside this cgroup (the shell joins, then execs it)."""
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs"), *command]
+
+    def oom_kills(self) -> int:
+        """How many processes of the notebook the OOM killer has killed for going over the limit."""
+        name = "memory.oom_control" if self.version == 1 else "memory.events"
+        try:
+            for line in (self.path / name).read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except OSError:
+            pass
+        return 0
+
+    def peak_bytes(self) -> int | None:
+        """The most memory the notebook held at once (None where the kernel does not record it)."""
+        name = "memory.max_usage_in_bytes" if self.version == 1 else "memory.peak"
+        try:
+            return int((self.path / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def kill_all(self, wait_s: float = 10) -> None:
+        """SIGKILL every process still in the cgroup (children the notebook left behind) and wait for them."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            pids = _pids(self.path)
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.05)
+
+    def remove(self) -> None:
+        self.kill_all()
+        try:
+            self.path.rmdir()
+        except OSError:
+            pass  # still busy: _remove_stale retries on the next notebook
+
+
+def _pids(path: Path) -> list[int]:
+    try:
+        return [int(pid) for pid in (path / "cgroup.procs").read_text().split()]
+    except OSError:
+        return []
+
+
+def _remove_stale(parent: Path) -> None:
+    """Empty cgroups left by a grader that was killed before it could remove them."""
+    for path in parent.glob(f"{PREFIX}*"):
+        if not _pids(path):
+            try:
+                path.rmdir()
+            except OSError:
+                pass
