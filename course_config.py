@@ -7,7 +7,7 @@ settings from elsewhere: ``nbgrader ... --JupyterApp.config_file=/abs/path/cours
 
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOutput, SaveAutoGrades
 
@@ -31,13 +31,17 @@ c.ExecuteWithGraders.timeout = 60
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF 2.21 prints a oneDNN notice otherwise
 
-# nbgrader's stock pipeline with three changes: Execute becomes ExecuteWithGraders,
-# TruncateLargeOutputs cuts megabytes of printed text after LimitOutput cuts
-# lines, and WriteGraderScores puts the graders' scores into the test cells
-# just before SaveAutoGrades reads them.
+# nbgrader's stock pipeline with four changes: Execute becomes ExecuteWithGraders;
+# after LimitOutput cuts lines, CoalesceStreamsPreprocessor merges consecutive
+# prints (how the kernel batches them depends on timing: without it, grading
+# twice could give different feedback) and TruncateLargeOutputs cuts megabytes
+# of printed text; WriteGraderScores puts the graders' scores into the test
+# cells just before SaveAutoGrades reads them.
 stock = Autograde.class_traits()["autograde_preprocessors"].default()
 pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
-pipeline.insert(pipeline.index(LimitOutput) + 1, TruncateLargeOutputs)
+pipeline.insert(pipeline.index(LimitOutput) + 1, CoalesceStreamsPreprocessor)
+c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
+pipeline.insert(pipeline.index(CoalesceStreamsPreprocessor) + 1, TruncateLargeOutputs)
 pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
 c.Autograde.autograde_preprocessors = pipeline
 

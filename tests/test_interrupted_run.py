@@ -26,7 +26,7 @@ from course_kit.samples import build_submission, read_sample
 
 ASSIGNMENT = "ps1_naive_loss"
 # Killed while this one runs: it starts a marker process, then sleeps long enough to be caught mid-notebook.
-SLOW = '# %% [before sigmoid]\nimport subprocess, time\n_marker = subprocess.Popen(["sleep", "97"])\ntime.sleep(6)\n'
+SLOW = '# %% [before sigmoid]\nimport subprocess, time\n_marker = subprocess.Popen(["sleep", "97"])\ntime.sleep(4)\n'
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:
