@@ -88,7 +88,7 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
         result.regraded = True
         log = outcome.get("log", "") or ""
         if REFUSED_UNCONFINED in log:
-            raise CannotGrade(_last_error(log))
+            raise CannotGrade(_last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
     if is_graded(course, assignment, student):
@@ -97,7 +97,10 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
     return result
 
 
-def _last_error(log: str) -> str:
+def _last_error(log: str, marker: str = "") -> str:
+    """The last error line of nbgrader's log (after ``marker``, when one is given and found)."""
+    if marker and marker in log:
+        return log[log.rindex(marker) + len(marker):].splitlines()[0][:500]
     lines = [line.strip() for line in log.splitlines() if "ERROR" in line or "Error" in line]
     return (lines[-1] if lines else (log.strip().splitlines() or ["no log"])[-1])[:300]
 

@@ -2,9 +2,10 @@
 
 ``graded(assignment)`` submits every sample (``samples/<assignment>/``) and
 every hostile or broken submission (``tests/corpus/<assignment>/``) as a
-student of the same name, plus the source notebook itself as student
-``source``, through the exchange; then collects and autogrades them once per
-session and returns what the gradebook and the autograded notebooks say.
+student of the same name, through the exchange; then collects and autogrades
+them once per session and returns what the gradebook and the autograded
+notebooks say.  (The source notebook itself is graded by hand in
+test_grader_cli; ``reference`` is its solutions in the student version.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from course_kit.instructor import CellResult, ClassRun, copy_course
@@ -74,8 +74,7 @@ def graded(course: ClassRun) -> Callable[[str], dict[str, Result]]:
 def _grade_everyone(course: ClassRun, assignment: str) -> dict[str, Result]:
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
-    samples: dict[str, Sample | None] = {"source": None}
-    course.submit("source", assignment, {release.name: nbformat.read(source, as_version=4)})
+    samples: dict[str, Sample] = {}
     for path, library in submissions_of(assignment):
         sample = read_sample(path, library)
         samples[sample.name] = sample

@@ -71,15 +71,15 @@ class ExecuteWithGraders(Execute):
             if self._graders is None:
                 raise
             where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
+            cause = getattr(self._manager, "last_exit_reason", None)  # a confined kernel knows why it ended
             if isinstance(stop, _Stopped):
                 why = f"was stopped at {where}: {stop}"
+            elif cause:
+                why = f"died while running {where}: {cause}"
             elif isinstance(stop, CellTimeoutError):  # nbclient gives up on a kernel whose output went silent
                 why = f"stopped answering during {where} (its messages stopped coming)"
             else:
-                cause = getattr(self._manager, "last_exit_reason", None)
-                why = f"died while running {where}: {cause}" if cause else (
-                    f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
-                )
+                why = f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
             self.log.error("The kernel %s; every test cell scores 0", why)
             resources["grader_reports"] = _stopped_reports(nb, why)
             return nb, resources

@@ -1,5 +1,5 @@
-"""Fault: the notebook leaves a hundred sleeping child processes behind."""
+"""Fault: the notebook leaves two hundred sleeping child processes behind."""
 # %% [before sigmoid]
 import subprocess
 
-_children = [subprocess.Popen(["sleep", "300"]) for _ in range(100)]
+_children = [subprocess.Popen(["sleep", "300"]) for _ in range(200)]
