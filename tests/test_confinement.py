@@ -221,7 +221,8 @@ def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
 
 
-HOG = "import sys; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096]) or 1); sys.exit(0)"
+# Touches every page, then holds them a moment so that all the hogs are alive at once.
+HOG = "import time; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096])); time.sleep(1)"
 
 
 @pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
@@ -235,7 +236,7 @@ def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Pa
     ]
     nb, seconds = run_cells(cells, course_root, memory_limit_mb=300, notebook_memory_limit_mb=400)
     codes = json.loads(stdout(nb.cells[0]))
-    assert -9 in codes and 0 in codes, codes  # some hogs killed (SIGKILL), not all: the cap is shared
+    assert codes.count(-9) >= 2, codes  # 800 MiB of hogs alive at once under a 400 MiB cap: SIGKILL
     assert stdout(nb.cells[1]) == "kernel alive\n"
     # Without the notebook cap all four fit.
     nb, _ = run_cells(cells[:1], course_root, memory_limit_mb=300, notebook_memory_limit_mb=0)

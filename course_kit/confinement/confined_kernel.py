@@ -94,7 +94,7 @@ class ConfinedKernelManager(AsyncKernelManager):
             "private /tmp, counted together in a cgroup of its own. Past it the system kills a process of the "
             "notebook (usually the kernel: its test cells then score 0, saying so). 0 = no cgroup. Where no "
             "writable memory cgroup exists a warning is logged and only the per-process limits apply. "
-            "A small Keras notebook uses ~0.5 GiB."
+            "A small Keras notebook peaks at ~1 GiB, file cache included (logged as 'Notebook memory peak')."
         ),
     ).tag(config=True)
 
