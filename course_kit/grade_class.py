@@ -30,13 +30,13 @@ from pathlib import Path
 
 import nbformat
 
-from course_kit.grading.notebook_kernel import TIMEOUT_ERROR
+from course_kit.confinement.confined_kernel import REFUSAL
+from course_kit.grading.notebook_kernel import timed_out
 from course_kit.instructor import ClassRun
 from course_kit.preprocessors.execute_with_graders import STOPPED
 from course_kit.submission_checks import check_submission
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
-REFUSED_UNCONFINED = "Student notebooks are only run confined"
 
 
 @dataclass
@@ -87,7 +87,7 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
         marker.unlink()
         result.regraded = True
         log = outcome.get("log", "") or ""
-        if REFUSED_UNCONFINED in log:
+        if REFUSAL in log:
             raise CannotGrade(_last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
@@ -116,10 +116,9 @@ def _execution_problems(folder: Path) -> list[str]:
             sentence = stopped[stopped.index(STOPPED):].split(", so nothing could be graded")[0]
             problems.append(f"{path.name}: {sentence}")
             continue
-        timed_out = [i + 1 for i, c in enumerate(nb.cells)
-                     if any(o.get("ename") == TIMEOUT_ERROR["ename"] for o in c.get("outputs", []))]
-        if timed_out:
-            problems.append(f"{path.name}: cell(s) {', '.join(map(str, timed_out))} ran past the cell timeout "
+        cut_off = [i + 1 for i, cell in enumerate(nb.cells) if timed_out(cell)]
+        if cut_off:
+            problems.append(f"{path.name}: cell(s) {', '.join(map(str, cut_off))} ran past the cell timeout "
                             "and were interrupted")
     return problems
 

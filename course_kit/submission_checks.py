@@ -17,6 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from course_kit.grading.cells import autograded_tests
+
 MANY_FILES = 500  # more than this many files in a submission folder is worth a word
 
 
@@ -62,11 +64,10 @@ def _check_notebook(path: Path, source: nbformat.NotebookNode) -> list[Problem]:
             problems.append(Problem(
                 f"{path.name} has cell {grade_id} {count} times (a copied cell?): nbgrader refuses the notebook; "
                 "delete the copy and autograde again", blocking=True))
-    for cell in source.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution") and meta.get("grade_id") not in ids:
-            problems.append(Problem(
-                f"{path.name} lacks test cell {meta['grade_id']} (deleted?): it scores 0", blocking=False))
+    for cell in autograded_tests(source):
+        grade_id = cell.metadata.nbgrader["grade_id"]
+        if grade_id not in ids:
+            problems.append(Problem(f"{path.name} lacks test cell {grade_id} (deleted?): it scores 0", blocking=False))
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     expected = source.metadata.get("kernelspec", {}).get("name")
     if kernel and expected and kernel != expected:

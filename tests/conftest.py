@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from nbgrader.api import Gradebook
 
 from course_kit.grade_class import is_graded
 from course_kit.instructor import CellResult, ClassRun, copy_course
@@ -39,6 +40,20 @@ class Result:
 
     def score(self, cell_id: str) -> float:
         return self.cells[cell_id].score
+
+
+def processes_matching(command_line: str) -> list[str]:
+    """Pids of the running processes whose whole command line is ``command_line`` (e.g. "sleep 300")."""
+    return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True).stdout.split()
+
+
+def auto_scores(course: ClassRun, assignment: str) -> dict[str, dict[str, float | None]]:
+    """Student -> grade cell -> its autograded score in the gradebook (None: not autograded yet)."""
+    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
+        return {
+            s.student_id: {g.name: g.auto_score for n in s.notebooks for g in n.grades}
+            for s in gradebook.find_assignment(assignment).submissions
+        }
 
 
 def submissions_of(assignment: str) -> list[tuple[Path, Path]]:

@@ -13,7 +13,6 @@ import os
 import resource
 import shutil
 import socket
-import subprocess
 import time
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from traitlets.config import Config
 
-from conftest import REPO
+from conftest import REPO, processes_matching
 from course_kit.confinement import ConfinedKernelManager, ConfinementError, notebook_cgroup
 from course_kit.confinement.sandbox import SandboxPlan
 from course_kit.instructor import ClassRun, copy_course, load_course_config
@@ -265,7 +264,7 @@ def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path
     )
     assert stdout(nb.cells[0]) == "started\n"
     # Gone by the time the kernel's resources are cleaned up: no polling needed.
-    assert subprocess.run(["pgrep", "-f", "^sleep 301$"], capture_output=True).returncode == 1
+    assert processes_matching("sleep 301") == []
 
 
 def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):

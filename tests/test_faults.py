@@ -11,8 +11,8 @@ import time
 
 import nbformat
 import pytest
-from nbgrader.api import Gradebook
 
+from conftest import auto_scores, processes_matching
 from course_kit.confinement import notebook_cgroup
 
 ASSIGNMENT = "ps1_naive_loss"
@@ -59,18 +59,14 @@ def test_everyone_else_is_graded_too(graded):
 def test_the_gradebook_stays_consistent(graded, course):
     """One submission per student, each with a grade for every test cell, the faults' included."""
     results = graded(ASSIGNMENT)
-    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
-        submissions = gradebook.find_assignment(ASSIGNMENT).submissions
-        students = [s.student_id for s in submissions]
-        graded_cells = {s.student_id: sorted(g.name for n in s.notebooks for g in n.grades if g.auto_score is not None)
-                        for s in submissions}
-    assert sorted(students) == sorted(results)
-    for student, cells in graded_cells.items():
-        assert set(ALL_CELLS) <= set(cells), (student, cells)
+    scores = auto_scores(course, ASSIGNMENT)  # one entry per submission in the gradebook
+    assert sorted(scores) == sorted(results)
+    for student, cells in scores.items():
+        assert all(cells.get(cell) is not None for cell in ALL_CELLS), (student, cells)
 
 
 def _children_left() -> list[str]:
-    return subprocess.run(["pgrep", "-f", "^sleep 300$"], capture_output=True, text=True).stdout.split()
+    return processes_matching("sleep 300")
 
 
 def test_no_child_process_outlives_grading(graded):

@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from nbgrader.api import Gradebook
 
-from conftest import REPO
+from conftest import REPO, auto_scores, processes_matching
 from course_kit.grade_class import EXIT_OK, main
 from course_kit.instructor import ClassRun, copy_course
 from course_kit.samples import build_submission, read_sample
@@ -35,7 +34,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 def _markers() -> list[str]:
-    return subprocess.run(["pgrep", "-f", "^sleep 97$"], capture_output=True, text=True).stdout.split()
+    return processes_matching("sleep 97")
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +63,14 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory):
         time.sleep(0.1)
     run.kill()  # SIGKILL, to the grader process only: its kernel must go down with it
     output = run.communicate()[0]
-    assert _auto_scores(course) == {"a_first": True, "b_slow": False}, f"not killed mid-b_slow:\n{output}"
+    assert _fully_autograded(course) == {"a_first": True, "b_slow": False}, f"not killed mid-b_slow:\n{output}"
     first_graded_at = first.stat().st_mtime_ns
     return course, release.name, submitted, first_graded_at
 
 
-def _auto_scores(course: ClassRun) -> dict[str, bool]:
+def _fully_autograded(course: ClassRun) -> dict[str, bool]:
     """Student -> whether every test cell has its autograded score in the gradebook."""
-    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
-        return {
-            s.student_id: all(g.auto_score is not None for n in s.notebooks for g in n.grades)
-            for s in gradebook.find_assignment(ASSIGNMENT).submissions
-        }
+    return {student: None not in cells.values() for student, cells in auto_scores(course, ASSIGNMENT).items()}
 
 
 def test_nothing_of_the_killed_notebook_keeps_running(interrupted):
@@ -93,11 +88,9 @@ def test_rerun_grades_each_student_exactly_once(interrupted, capsys):
     first = course.course_dir / "autograded" / "a_first" / ASSIGNMENT / notebook
     assert first.stat().st_mtime_ns == first_graded_at  # not graded a second time
 
-    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
-        rows = [(s.student_id, s.score, s.max_score) for s in gradebook.find_assignment(ASSIGNMENT).submissions]
-    assert sorted(student for student, _, _ in rows) == ["a_first", "b_slow", "c_last"]
-    assert _auto_scores(course) == {"a_first": True, "b_slow": True, "c_last": True}
-    scores = {student: (score, max_score) for student, score, max_score in rows}
+    scores = {student: course.score(ASSIGNMENT, student) for student in auto_scores(course, ASSIGNMENT)}
+    assert sorted(scores) == ["a_first", "b_slow", "c_last"]  # one submission each in the gradebook
+    assert _fully_autograded(course) == {"a_first": True, "b_slow": True, "c_last": True}
     assert scores["a_first"] == scores["b_slow"] == (7.0, 7.0)
     assert 0 < scores["c_last"][0] < 7.0
     for student in scores:

@@ -58,7 +58,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, List, Unicode
 
-from course_kit.confinement import launch, notebook_cgroup
+from course_kit.confinement import launch
 from course_kit.confinement.notebook_cgroup import NotebookCgroup
 from course_kit.confinement.ownership import Loan, lend
 from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
@@ -68,6 +68,7 @@ CPU_GRACE_S = 5  # SIGXCPU at the limit, SIGKILL this much later (for a kernel t
 MB = 2**20
 
 OPT_OUT = "c.ConfinedKernelManager.allow_unconfined = True"
+REFUSAL = "Student notebooks are only run confined"  # grade_class looks for it: no student can be graded
 
 
 class ConfinedKernelManager(AsyncKernelManager):
@@ -236,7 +237,7 @@ class ConfinedKernelManager(AsyncKernelManager):
                 )
             else:
                 raise ConfinementError(
-                    f"{problem}. Student notebooks are only run confined: install bubblewrap "
+                    f"{problem}. {REFUSAL}: install bubblewrap "
                     f"(Debian/Ubuntu: apt-get install bubblewrap), or, to grade without any confinement at your "
                     f"own risk, set {OPT_OUT} in course_config.py."
                 )
@@ -281,19 +282,16 @@ class ConfinedKernelManager(AsyncKernelManager):
     def _make_cgroup(self) -> NotebookCgroup | None:
         if self.notebook_memory_limit_mb <= 0:
             return None
-        problem = notebook_cgroup.available()
-        if problem is None:
-            try:
-                return NotebookCgroup.create(self.notebook_memory_limit_mb * MB)
-            except OSError as error:
-                problem = str(error)
-        if not ConfinedKernelManager._warned_no_cgroup:
-            ConfinedKernelManager._warned_no_cgroup = True
-            self.log.warning(
-                "No per-notebook memory cap (%s): each process of a notebook is capped at memory_limit_mb, "
-                "but a notebook that forks can use that many times over.", problem,
-            )
-        return None
+        try:
+            return NotebookCgroup.create(self.notebook_memory_limit_mb * MB)
+        except OSError as problem:  # no writable memory cgroup here (see notebook_cgroup)
+            if not ConfinedKernelManager._warned_no_cgroup:
+                ConfinedKernelManager._warned_no_cgroup = True
+                self.log.warning(
+                    "No per-notebook memory cap (%s): each process of a notebook is capped at memory_limit_mb, "
+                    "but a notebook that forks can use that many times over.", problem,
+                )
+            return None
 
     def _course_paths(self) -> list[str]:
         """The course root, plus the exchange and the gradebook's folder where they are configured outside it."""

@@ -76,7 +76,6 @@ def available() -> str | None:
 class NotebookCgroup:
     path: Path
     version: int
-    limit_bytes: int
 
     @classmethod
     def create(cls, limit_bytes: int) -> NotebookCgroup:
@@ -84,7 +83,7 @@ class NotebookCgroup:
         _remove_stale(parent)
         path = parent / f"{PREFIX}{uuid.uuid4().hex[:12]}"
         path.mkdir()
-        cgroup = cls(path, version, limit_bytes)
+        cgroup = cls(path, version)
         try:
             if version == 1:
                 (path / "memory.limit_in_bytes").write_text(str(limit_bytes))

@@ -74,6 +74,10 @@ def far() -> np.ndarray:
 class KerasModel:
     """A Keras model living in the student's kernel under a top-level name, seen as data."""
 
+    # Held-out accuracy a trained model must reach, both models: the reference ones score 0.98 and the notebook
+    # asks for 0.9 on its training data; guessing scores 0.25 (4 classes) or 0.5 (2 classes).
+    accuracy_needed = 0.85
+
     def __init__(self, student: StudentKernel, name: str) -> None:
         self.student = student
         self.name = name
