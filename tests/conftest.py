@@ -114,9 +114,10 @@ def _grade_everyone(course: ClassRun, assignment: str) -> dict[str, Result]:
     return results
 
 
-# Grading is mostly waiting on kernels, so two instructor runs share the 2 cores well; not the Keras
-# notebooks, whose training already uses both cores and would then run into the test's cell timeout.
-GRADING_PROCESSES = {"ps3_keras_from_logits": 1}
+# Grading is mostly waiting on kernels, so two instructor runs share the 2 cores well; not for the Keras
+# notebooks, whose training already uses both cores, nor for ps1, whose memory bombs then overlap with
+# other notebooks and, first-touching GiBs on a VM, can stall a cell past the test's 10 s timeout.
+GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
 
 
 def _grade_class_in_parallel(course: ClassRun, assignment: str, students: list[str], processes: int) -> str:

@@ -13,6 +13,8 @@ import os
 import resource
 import shutil
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -265,6 +267,23 @@ def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path
     assert stdout(nb.cells[0]) == "started\n"
     # Gone by the time the kernel's resources are cleaned up: no polling needed.
     assert processes_matching("sleep 301") == []
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
+    """Two graders at once: one must not remove the other's new cgroup before its kernel joins (it did)."""
+    mine = notebook_cgroup.NotebookCgroup.create(2**30)  # empty: no kernel has joined yet
+    stale = mine.path.parent / f"{notebook_cgroup.PREFIX}{2**22 + 1}-0"  # made by a grader that is gone
+    stale.mkdir()
+    try:
+        other_grader = "from course_kit.confinement.notebook_cgroup import NotebookCgroup as Cgroup\n" \
+            "Cgroup.create(2**30).remove()"
+        subprocess.run([sys.executable, "-c", other_grader], check=True, cwd=REPO)
+        assert mine.path.exists() and not stale.exists()
+    finally:
+        mine.remove()
+        if stale.exists():
+            stale.rmdir()
 
 
 def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):

@@ -81,7 +81,9 @@ class NotebookCgroup:
     def create(cls, limit_bytes: int) -> NotebookCgroup:
         parent, version = _parent_dir()
         _remove_stale(parent)
-        path = parent / f"{PREFIX}{uuid.uuid4().hex[:12]}"
+        # The grader's pid in the name: another grader running beside this one must not take the new, still
+        # empty cgroup for a stale one and remove it before the kernel joins.
+        path = parent / f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
         path.mkdir()
         cgroup = cls(path, version)
         try:
@@ -154,8 +156,23 @@ def _pids(path: Path) -> list[int]:
 def _remove_stale(parent: Path) -> None:
     """Empty cgroups left by a grader that was killed before it could remove them."""
     for path in parent.glob(f"{PREFIX}*"):
-        if not _pids(path):
-            try:
-                path.rmdir()
-            except OSError:
-                pass
+        if _grader_alive(path.name) or _pids(path):
+            continue
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+
+
+def _grader_alive(name: str) -> bool:
+    """Whether the grader that made cgroup ``name`` (course-kit-<pid>-<id>) is still running."""
+    pid = name.removeprefix(PREFIX).split("-")[0]
+    if not pid.isdigit():
+        return False  # a name from before pids were recorded
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
