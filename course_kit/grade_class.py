@@ -97,12 +97,18 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
     return result
 
 
+# nbgrader's own closing lines, which say only that something went wrong.
+_GENERIC = ("There was an error processing", "Please see the the above traceback", "Traceback")
+
+
 def _last_error(log: str, marker: str = "") -> str:
-    """The last error line of nbgrader's log (after ``marker``, when one is given and found)."""
+    """What went wrong, from nbgrader's log: the text after ``marker`` when given and found, else the first
+    ERROR line that says more than nbgrader's generic ones."""
     if marker and marker in log:
         return log[log.rindex(marker) + len(marker):].splitlines()[0][:500]
-    lines = [line.strip() for line in log.splitlines() if "ERROR" in line or "Error" in line]
-    return (lines[-1] if lines else (log.strip().splitlines() or ["no log"])[-1])[:300]
+    errors = [line.strip() for line in log.splitlines() if "ERROR" in line]
+    specific = [line for line in errors if not any(generic in line for generic in _GENERIC)]
+    return ((specific or errors or log.strip().splitlines() or ["no log"])[0])[:300]
 
 
 def _execution_problems(folder: Path) -> list[str]:
