@@ -22,6 +22,8 @@ c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 c.Exchange.path_includes_course = True
+# Collect copies links as links (make grade then refuses that submission) instead of following them as you.
+c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
 
 # Hidden graders live beside source/, never inside it (everything in
 # source/<assignment>/ is copied to students).

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import nbformat
 
+from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.notebook_kernel import timed_out
 from course_kit.instructor import ClassRun
-from course_kit.preprocessors.execute_with_graders import STOPPED
+from course_kit.preprocessors.execute_with_graders import RECORD_KEY, STOPPED
 from course_kit.submission_checks import check_submission
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
@@ -79,6 +80,8 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}
     checks = check_submission(course.course_dir / "submitted" / student / assignment, sources)
     result.problems += [problem.message for problem in checks]
+    if any(problem.unsafe for problem in checks):
+        return result  # never handed to nbgrader, which would follow its links
     if force or not is_graded(course, assignment, student):
         marker = in_progress_marker(course, assignment, student)
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +119,12 @@ def _execution_problems(folder: Path) -> list[str]:
     problems: list[str] = []
     for path in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        record = nb.metadata.get(RECORD_KEY, {})
+        if record.get("left_behind"):
+            problems.append(f"{path.name}: the notebook planted in its working folder "
+                            f"{'; '.join(record['left_behind'])} (ignored, but it was trying something)")
+        if record.get("outputs_cut"):
+            problems.append(f"{path.name}: {record['outputs_cut']} outputs were cut, too large for the grader")
         texts = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
         stopped = next((t for t in texts if STOPPED in t), None)
         if stopped:
@@ -133,6 +142,9 @@ def grade_class(course: ClassRun, assignment: str, students: list[str] | None = 
                 force: bool = False, echo=print) -> list[StudentResult]:
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
+    warning = _memory_cap_warning(course)
+    if warning:
+        print(warning, file=sys.stderr)
     results = []
     for student in students or everyone:
         result = grade_student(course, assignment, student, force)
@@ -144,10 +156,23 @@ def grade_class(course: ClassRun, assignment: str, students: list[str] | None = 
     return results
 
 
+def _memory_cap_warning(course: ClassRun) -> str | None:
+    """Why notebooks will not get a memory cap of their own here (e.g. an ordinary user, no cgroup), or None."""
+    manager = course.config.get("ConfinedKernelManager", {})
+    if manager.get("notebook_memory_limit_mb", 1) <= 0 or manager.get("allow_unconfined", False):
+        return None
+    problem = notebook_cgroup.available()
+    if problem is None:
+        return None
+    return (f"WARNING: No per-notebook memory cap here ({problem}). Each process of a notebook is still capped "
+            "(ConfinedKernelManager.memory_limit_mb), but a notebook that starts many processes can use that many "
+            "times over. Grade as root, or in a cgroup v2 with the memory controller delegated, to cap it.")
+
+
 def _line(result: StudentResult) -> str:
     score = "not graded" if result.score is None else f"{result.score[0]:g} / {result.score[1]:g}"
     flag = "  NEEDS A LOOK: " + "; ".join(result.problems) if result.needs_a_look else ""
-    fresh = "" if result.regraded else " (already graded)"
+    fresh = "" if result.regraded or result.score is None else " (already graded)"
     return f"  {result.student:<24} {score:<12}{fresh}{flag}"
 
 

@@ -11,30 +11,37 @@ never changes a submission.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
+from course_kit.confinement.private_folder import kind
 from course_kit.grading.cells import autograded_tests
 
 MANY_FILES = 500  # more than this many files in a submission folder is worth a word
+MAX_FILE_BYTES = 100 * 2**20  # a larger file is refused: nbgrader would copy it for every grading
 
 
 @dataclass(frozen=True)
 class Problem:
     message: str
     blocking: bool  # True: nbgrader will not grade the notebook (the student scores nothing until fixed)
+    unsafe: bool = False  # True: the folder must not be handed to nbgrader at all (links, FIFOs, ...)
 
 
 def check_submission(folder: Path, source_notebooks: dict[str, nbformat.NotebookNode]) -> list[Problem]:
     """Problems of ``folder`` (a student's submitted/<student>/<assignment>) against the source notebooks."""
-    problems: list[Problem] = []
+    problems = _unsafe_files(folder)
+    if problems:
+        return problems
     submitted = {p.name for p in folder.glob("*.ipynb")}
     for name, source in source_notebooks.items():
         path = folder / name
-        if not path.exists():
+        if not path.is_file():
             others = sorted(submitted - set(source_notebooks))
             hint = f"; it has {', '.join(others)} instead (renamed?)" if others else ""
             problems.append(Problem(f"{name} is missing from the submission{hint}: rename it and autograde again",
@@ -47,8 +54,36 @@ def check_submission(folder: Path, source_notebooks: dict[str, nbformat.Notebook
     return problems
 
 
+def _unsafe_files(folder: Path) -> list[Problem]:
+    """Links, FIFOs, sockets, devices and oversized files anywhere in the folder (lstat only)."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(root) / name
+            info = path.lstat()
+            what = kind(info)
+            if what is None and stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+                what = f"a file of {info.st_size / 2**20:.0f} MiB (over {MAX_FILE_BYTES >> 20} MiB)"
+            if what:
+                found.append(f"{path.relative_to(folder)} is {what}")
+    if not found:
+        return []
+    shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+    return [Problem(f"not graded, the folder is unsafe to copy: {shown}. Replace it with plain files "
+                    "(e.g. collect the notebook again) and autograde again", blocking=True, unsafe=True)]
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The file's bytes, refusing (OSError) a link or anything that is not a regular file, without waiting."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        return file.read(MAX_FILE_BYTES + 1)
+
+
 def _check_notebook(path: Path, source: nbformat.NotebookNode) -> list[Problem]:
-    raw = path.read_bytes()
+    raw = _read_regular_file(path)
     if not raw.strip():
         return [Problem(f"{path.name} is an empty file ({len(raw)} bytes): not graded", blocking=True)]
     try:

@@ -136,12 +136,14 @@ report = {{
     "exists": {{rel: os.path.lexists(os.path.join({root!r}, rel)) for rel in {DECOYS!r}}},
     "relative": {{p: attempt(lambda p=p: read(p)) for p in
                  ["../../../gradebook.db", "../../../graders/a1/test_hidden.py", "../../bob/a1/a1.ipynb"]}},
-    "list_root": attempt(lambda: os.listdir("../../..")),
-    "list_autograded": attempt(lambda: os.listdir("../..")),
-    "list_graders": attempt(lambda: os.listdir("../../../graders")),
+    "list_root": attempt(lambda: os.listdir({root!r})),
+    "list_autograded": attempt(lambda: os.listdir(os.path.join({root!r}, "autograded"))),
+    "list_graders": attempt(lambda: os.listdir(os.path.join({root!r}, "graders"))),
+    "cwd": os.getcwd(),
     "write_outside": {{p: attempt(lambda p=p: write(p)) for p in
                       ["../../../gradebook.db", "../../../graders/a1/test_hidden.py", "../../bob/x.txt",
-                       "../x.txt", "/etc/confined-probe", sys.prefix + "/confined-probe", "/confined-probe"]}},
+                       os.path.join({root!r}, "autograded", "alice", "a1", "x.txt"), "/etc/confined-probe",
+                       sys.prefix + "/confined-probe", "/confined-probe"]}},
     "write_workdir": attempt(lambda: write("answer.txt")),
     "write_tmp": attempt(lambda: write({host_tmp_marker!r})),
     "net_external": attempt(lambda: socket.create_connection(("192.0.2.1", 80), timeout=10)),
@@ -163,15 +165,16 @@ print(json.dumps(report))
     assert not any(report["exists"].values()), report["exists"]
     for path, outcome in report["relative"].items():
         assert not outcome["ok"] and "FileNotFoundError" in outcome["error"], (path, outcome)
-    assert report["list_root"]["result"] == "['autograded']"  # only the folders leading to its own
-    assert report["list_autograded"]["result"] == "['alice']"
+    assert report["list_root"]["result"] == "[]"  # an empty folder: the course is not there
+    assert "FileNotFoundError" in report["list_autograded"]["error"]
     assert "FileNotFoundError" in report["list_graders"]["error"]
+    assert not report["cwd"].startswith(root)  # it works in a private copy, outside the course
 
     # It writes its own folder and a private /tmp, nothing else.
     for path, outcome in report["write_outside"].items():
         assert not outcome["ok"], (path, outcome)
     assert report["write_workdir"]["ok"]
-    assert (workdir(course_root) / "answer.txt").read_text() == "pwned"
+    assert not (workdir(course_root) / "answer.txt").exists()  # written in the private copy, gone with it
     assert report["write_tmp"]["ok"] and not os.path.exists(host_tmp_marker)
     assert not report["sysctl"]["ok"]
     for rel in DECOYS:
@@ -194,9 +197,9 @@ print(json.dumps(report))
     assert report["cap_eff"].split()[1] == "0000000000000000"
     assert len(report["processes"]) < 10, report["processes"]
     assert report["token"] is None
-    # The working folder is given back to the grader, files the kernel made included.
-    assert (workdir(course_root) / "answer.txt").stat().st_uid == os.geteuid()
+    # nbgrader's folder was never the kernel's: same owner, nothing added.
     assert workdir(course_root).stat().st_uid == os.geteuid()
+    assert list(workdir(course_root).iterdir()) == []
 
 
 def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
@@ -378,19 +381,20 @@ def _cell(source: str, grade_id: str, *, solution: bool = False, points: float |
     return cell
 
 
-PEEK = '''
+PEEK = """
 import os
-for path in ["../../../gradebook.db", "../../../graders/box/test_double.py", "../../../course_config.py"]:
+for path in ["{root}/gradebook.db", "{root}/graders/box/test_double.py", "{root}/course_config.py",
+             "../../../gradebook.db"]:
     try:
         print(path, open(path, "rb").read()[:2000])
     except OSError as error:
         print(path, type(error).__name__)
-for folder in ["../../../graders", "../../../submitted", "../.."]:
+for folder in ["{root}/graders", "{root}/submitted", "{root}/autograded", "."]:
     try:
         print(folder, os.listdir(folder))
     except OSError as error:
         print(folder, type(error).__name__)
-'''
+"""
 
 
 # Honest work beneath (double returns z, worth 0), and a numpy.save that, in the grader's snippet, plants a
@@ -442,7 +446,8 @@ def box_course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
     )
     course.release("box")
     release = nbformat.read(course.release_notebook("box"), as_version=4)
-    for student, answer in [("mallory", PEEK + "\ndef double(z):\n    return 2 * z\n"), ("trudy", PLANT),
+    peek = PEEK.format(root=root)  # the worst case: a student who knows where the course lives
+    for student, answer in [("mallory", peek + "\ndef double(z):\n    return 2 * z\n"), ("trudy", PLANT),
                             ("eve", "def double(z):\n    return 2 * z\n")]:
         submission = nbformat.from_dict(release)
         submission.cells[1].source = answer
@@ -459,8 +464,8 @@ def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: Cl
     peeked = stdout(graded.cells[1])
     assert SECRET not in peeked and "SQLite" not in peeked
     for what in ["gradebook.db FileNotFoundError", "test_double.py FileNotFoundError",
-                 "course_config.py FileNotFoundError", "../../../graders FileNotFoundError",
-                 "../../../submitted FileNotFoundError", ".. ['mallory']"]:
+                 "course_config.py FileNotFoundError", "graders FileNotFoundError", "submitted FileNotFoundError",
+                 "autograded FileNotFoundError", "'box.ipynb'"]:  # its own private copy, nothing else
         assert what in peeked, peeked
     # The honest part still scores, through the hidden grader's calls into the confined kernel.
     assert course.score("box", "mallory") == (2.0, 2.0), stdout(graded.cells[2])

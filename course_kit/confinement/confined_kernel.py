@@ -10,9 +10,13 @@ machine runs during ``nbgrader autograde``.  Under this manager it cannot
 - read the course: the course directory (``graders/``, ``gradebook.db``, the
   configuration, ``source/``, ``release/``, the exchange, every other student's
   ``submitted/``, ``autograded/``, ``feedback/`` folders) and home folders are
-  covered by empty tmpfs mounts, then only the kernel's own working folder
-  (read-write) and the Python environment (read-only) are bound back;
-- write anywhere but its working folder and a private, size-capped ``/tmp``;
+  covered by empty tmpfs mounts, then only the Python environment (read-only)
+  and the kernel's runtime folder are bound back;
+- touch anything the grader later trusts: the kernel does not work in
+  nbgrader's ``autograded/<student>/<assignment>`` but in a private copy of it
+  inside its runtime folder (``private_folder``), deleted with the kernel, so
+  a symlink it plants there is never written, chmod-ed or copied through;
+- write anywhere but that private folder and a private, size-capped ``/tmp``;
 - see or signal other processes, or keep running after the grader dies (own
   pid namespace, ``--die-with-parent``), or take the grader's environment
   variables (only ``env_passthrough`` names are passed on);
@@ -37,6 +41,8 @@ in the working folder is bounded per file, not in total; the kernel still
 sees the rest of the host's files that its uid may read (read-only).  When the grader runs as
 root, a file it makes for the kernel to write must be handed to the kernel's uid
 (``course_kit.grading.call_files`` does this for the graders' answer files).
+Files the notebook writes in its working folder are not kept: graders get
+answers through calls, never by reading files the kernel left.
 
 Without a working ``bwrap`` (e.g. macOS, or a container that forbids
 namespaces) the manager refuses to start the kernel, unless the instructor
@@ -60,7 +66,7 @@ from traitlets import Bool, Integer, List, Unicode
 
 from course_kit.confinement import launch
 from course_kit.confinement.notebook_cgroup import NotebookCgroup
-from course_kit.confinement.ownership import Loan, lend
+from course_kit.confinement.private_folder import copy_into, left_behind
 from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
 
 LAUNCH_SOURCE = Path(launch.__file__).read_text()
@@ -201,11 +207,16 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     _confined: bool = False
     _runtime: Path | None = None
-    _workdir: Path | None = None
-    _loan: Loan | None = None
+    _workdir: Path | None = None  # the kernel's cwd: a private copy under _runtime when confined
     _cgroup: NotebookCgroup | None = None
     _warned_no_cgroup = False  # class-wide: say it once per grading run, not once per notebook
     last_exit_reason: str | None = None  # set when a confined kernel is cleaned up after ending abnormally
+    last_left_behind: list[str] = []  # links, FIFOs, devices the notebook left in its working folder
+
+    @property
+    def kernel_cwd(self) -> Path | None:
+        """The kernel's working folder, the same path for the kernel and the grader (None before start)."""
+        return self._workdir
 
     @staticmethod
     def _as_root() -> bool:
@@ -244,13 +255,15 @@ class ConfinedKernelManager(AsyncKernelManager):
         if self._confined:
             kw["env"] = self._kernel_env(kw.get("env"))
             kw["cwd"] = str(self._workdir)
+        elif self._workdir is None and kw.get("cwd"):
+            self._workdir = Path(kw["cwd"])
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_start_kernel(self, **kw: Any) -> None:
         try:
             await super()._async_start_kernel(**kw)
         except BaseException:
-            self._release()  # the working folder goes back to its owner even if the kernel never started
+            self._release()  # the runtime folder and cgroup go even if the kernel never started
             raise
 
     start_kernel = _async_start_kernel  # type: ignore[assignment]
@@ -261,23 +274,25 @@ class ConfinedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self._runtime / "ipc")
         self.connection_file = str(self._runtime / "kernel.json")
-        if kw.get("cwd"):
-            self._workdir = Path(kw["cwd"]).resolve()
-        else:
-            self._workdir = self._runtime / "work"
-            self._workdir.mkdir()
+        kernel_owner = (self.sandbox_uid, self.sandbox_gid) if self._as_root() else None
+        self._workdir = self._runtime / "work"
+        try:
+            if kw.get("cwd"):  # nbgrader's autograded/<student>/<assignment>: copied, never lent
+                copy_into(Path(kw["cwd"]), self._workdir, kernel_owner)
+            else:
+                self._workdir.mkdir()
+            self._plan().check()
+        except (ConfinementError, OSError):
+            self._release()
+            raise
         # Signals sent to bwrap's process group do not reach a kernel in its own session.
         if self.kernel_spec is not None:
             self.kernel_spec.interrupt_mode = "message"
-        try:
-            self._plan().check()  # refuse before anything is lent
-        except ConfinementError:
-            self._release()
-            raise
         self._cgroup = self._make_cgroup()
-        if self._as_root():
-            os.chown(self._runtime, self.sandbox_uid, self.sandbox_gid)
-            self._loan = lend(self._workdir, self.sandbox_uid, self.sandbox_gid)
+        if kernel_owner is not None:
+            os.chown(self._runtime, *kernel_owner)
+            # bwrap enters the working folder as root without CAP_DAC_OVERRIDE: it needs the x bit of others.
+            os.chmod(self._runtime, 0o711)
 
     def _make_cgroup(self) -> NotebookCgroup | None:
         if self.notebook_memory_limit_mb <= 0:
@@ -411,9 +426,11 @@ class ConfinedKernelManager(AsyncKernelManager):
                 self.log.info("Notebook memory peak: %.0f MiB of %d", peak / MB, self.notebook_memory_limit_mb)
             self._cgroup.remove()
             self._cgroup = None
-        if self._loan is not None:
-            self._loan.give_back()
-            self._loan = None
         if self._runtime is not None:
-            shutil.rmtree(self._runtime, ignore_errors=True)
+            if self._workdir is not None and self._workdir.is_dir():
+                self.last_left_behind = left_behind(self._workdir)
+                if self.last_left_behind:
+                    self.log.warning("The notebook left in its working folder (ignored): %s",
+                                     "; ".join(self.last_left_behind))
+            shutil.rmtree(self._runtime, ignore_errors=True)  # unlinks links, never follows them
             self._runtime = None

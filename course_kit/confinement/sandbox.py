@@ -3,9 +3,15 @@
 Mount order is what makes it safe: the whole host read-only, then empty tmpfs
 over every hidden path (the course directory, home folders, /run), then only
 what the kernel needs re-bound on top: the Python environment read-only, its
-runtime folder (connection file and ipc sockets) and its working folder
+runtime folder (connection file, ipc sockets and the private working folder)
 read-write.  A later mount wins, so a bind that *contains* a hidden path would
 uncover it: ``SandboxPlan.check`` refuses such a plan.
+
+Hidden paths nest for an ordinary instructor: the course in ``~/course``, then
+``~``, then ``/home``.  Each tmpfs would bury the one before it, which is then
+no mount point for ``--remount-ro`` ("Can't remount readonly"), so only the
+outermost of nested hidden paths gets a tmpfs (``outermost``): it hides the
+inner ones with it.
 """
 
 from __future__ import annotations
@@ -71,14 +77,15 @@ class SandboxPlan:
             "--perms", "1777", "--size", tmp, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", tmp, "--tmpfs", "/dev/shm",
         ]
-        for path in self.hidden:
+        hidden = outermost(self.hidden)
+        for path in hidden:
             args += ["--tmpfs", str(path)]
         for path in self.readonly:
             args += self._parents(path) + ["--ro-bind", str(path), str(path)]
         args += self._parents(self.runtime_dir) + ["--bind", str(self.runtime_dir), str(self.runtime_dir)]
         args += self._parents(self.workdir) + ["--bind", str(self.workdir), str(self.workdir)]
         # The empty tmpfs over hidden paths and bwrap's /dev would otherwise take writes (into RAM, unbounded).
-        for path in [*self.hidden, Path("/dev")]:
+        for path in [*hidden, Path("/dev")]:
             args += ["--remount-ro", str(path)]
         args += ["--chdir", str(self.workdir)]
         args += ISOLATION + _user_args(self.switch_user) + self.extra_args
@@ -92,6 +99,11 @@ class SandboxPlan:
             if any(root in parent.parents for root in tmpfs):
                 args += ["--perms", "0755", "--dir", str(parent)]
         return args
+
+
+def outermost(paths: list[Path]) -> list[Path]:
+    """``paths`` without those that lie inside another of them (in their order)."""
+    return [p for p in paths if not any(other in p.parents for other in paths)]
 
 
 def _user_args(switch_user: bool) -> list[str]:

@@ -136,7 +136,8 @@ def executed_notebook(
         )
         with client.setup_kernel():
             run_code = _run_all_cells(client, nb)
-            student = StudentKernel(run_code, scratch_parent=workdir)
+            # The kernel works in the manager's private copy of workdir, and reads its calls there.
+            student = StudentKernel(run_code, scratch_parent=client.km.kernel_cwd or workdir)
             try:
                 yield student
             finally:

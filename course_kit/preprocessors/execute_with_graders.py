@@ -7,6 +7,14 @@ so grading costs no second execution of the notebook.  Their reports go into
 ``resources["grader_reports"]`` for ``WriteGraderScores``.  An assignment
 without a graders folder is executed and graded the ordinary nbgrader way.
 
+While the notebook runs, every output is cut to ``max_output_chars`` and the
+notebook's outputs together to ``max_notebook_output_chars`` (``OutputBudget``),
+so no notebook can grow the grader's memory without bound.  After the kernel
+is gone, the notebook's metadata ``course_kit`` records what the grader saw
+(``left_behind``: links, FIFOs or devices the notebook planted in its working
+folder, ignored but worth the instructor's look); it is always rewritten, so a
+submission cannot plant it.
+
 If the kernel dies (``os._exit``, a segfault, a resource limit) stock nbgrader
 abandons the whole submission, and a notebook whose cells keep running past
 the timeout costs a full timeout per remaining cell.  Here, for assignments
@@ -29,6 +37,7 @@ from traitlets import Integer, Unicode
 
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.notebook_kernel import code_runner, timed_out, why_stop_after
+from course_kit.grading.output_budget import OutputBudget
 from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
@@ -48,6 +57,12 @@ class ExecuteWithGraders(Execute):
     max_cell_timeouts = Integer(
         3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
+    max_output_chars = Integer(
+        200_000, help="Longest output kept, per string, of any kind (text, HTML, images, an exception's message)."
+    ).tag(config=True)
+    max_notebook_output_chars = Integer(
+        5_000_000, help="Outputs of the whole notebook, in characters; past it each later output is a short note."
+    ).tag(config=True)
 
     def _graders_dir(self, resources: ResourcesDict) -> Path | None:
         assignment = resources.get("nbgrader", {}).get("assignment")
@@ -65,11 +80,14 @@ class ExecuteWithGraders(Execute):
         self._cell_index = -1
         self._timeouts = 0
         self._deadline = time.monotonic() + self.notebook_time_limit
+        self._budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
+        nb.metadata.pop(RECORD_KEY, None)  # only the grader writes it
         try:
-            return super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, km)
         except (DeadKernelError, CellTimeoutError, _Stopped) as stop:
             if self._graders is None:
                 raise
+            self._record(nb)
             where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
             cause = getattr(self._manager, "last_exit_reason", None)  # a confined kernel knows why it ended
             if isinstance(stop, _Stopped):
@@ -83,6 +101,27 @@ class ExecuteWithGraders(Execute):
             self.log.error("The kernel %s; every test cell scores 0", why)
             resources["grader_reports"] = _stopped_reports(nb, why)
             return nb, resources
+        self._record(nb)
+        return nb, resources
+
+    def _record(self, nb: NotebookNode) -> None:
+        """What the grader saw of this run, for the instructor's tools (see the module docstring)."""
+        nb.metadata[RECORD_KEY] = {
+            "left_behind": list(getattr(self._manager, "last_left_behind", [])),
+            "outputs_cut": self._budget.cut,
+        }
+
+    def on_cell_executed(self, **kwargs):
+        # nbgrader copies an error the kernel reported only in its reply into the cell: cut that too.
+        reply = kwargs["execute_reply"]["content"]
+        if reply.get("status") == "error":
+            self._budget.admit({"msg_type": "error", "content": reply}, kwargs["cell"].outputs)
+        return super().on_cell_executed(**kwargs)
+
+    def process_message(self, msg, cell, cell_index):
+        if not self._budget.admit(msg, cell.outputs):
+            return None
+        return super().process_message(msg, cell, cell_index)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         self._cell_index = index
@@ -98,7 +137,8 @@ class ExecuteWithGraders(Execute):
         if index == len(self.nb.cells) - 1 and graders_dir is not None:
             # The kernel's own working folder is the one place it can surely read and write.
             runner = code_runner(self, timeout=self.call_timeout)
-            student = StudentKernel(runner, scratch_parent=Path(resources["metadata"]["path"]))
+            workdir = getattr(self._manager, "kernel_cwd", None) or Path(resources["metadata"]["path"])
+            student = StudentKernel(runner, scratch_parent=workdir)
             try:
                 reports, log = run_graders(graders_dir, student)
             finally:
@@ -108,6 +148,7 @@ class ExecuteWithGraders(Execute):
         return cell, resources
 
 
+RECORD_KEY = "course_kit"  # the graded notebook's metadata key for what the grader saw
 STOPPED = "The notebook's kernel"  # how every test cell's report begins when the notebook could not finish
 
 

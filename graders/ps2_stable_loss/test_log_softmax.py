@@ -60,5 +60,5 @@ def test_float32_stays_float32(log_softmax):
 
 
 def test_no_floating_point_warning(log_softmax, fp_rows, float_dtype):
-    """log_softmax runs with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
+    """log_softmax is right with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
     log_softmax.no_fp_warning(fp_rows[float_dtype])

@@ -61,5 +61,5 @@ def test_float32_stays_float32(logsumexp):
 
 
 def test_no_floating_point_warning(logsumexp, fp_rows, float_dtype):
-    """logsumexp runs with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
+    """logsumexp is right with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
     logsumexp.no_fp_warning(fp_rows[float_dtype])

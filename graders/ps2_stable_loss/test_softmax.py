@@ -81,5 +81,5 @@ def test_float32_stays_float32(softmax):
 
 
 def test_no_floating_point_warning(softmax, fp_rows, float_dtype):
-    """softmax runs with floating-point warnings turned into errors, on rows like [1000, 0, -1000] and [-800, -800]"""
+    """softmax is right with floating-point warnings turned into errors, on rows like [1000, 0, -1000], [-800, -800]"""
     softmax.no_fp_warning(fp_rows[float_dtype])

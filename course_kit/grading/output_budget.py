@@ -1,0 +1,122 @@
+"""Bound what a notebook's outputs can cost the grader, while the notebook runs.
+
+nbclient keeps every output of every cell in the grader's memory until the
+notebook is written.  A notebook that displays 16 outputs of 50 MB of HTML, or
+raises an exception whose message is 50 MB, made a 944 MB graded notebook and
+a 4.8 GB grader.  ``OutputBudget.admit`` sees each message from the kernel
+before nbclient stores it and
+
+- cuts every string of one output (stream text, any MIME type's data, an
+  exception's ``evalue`` and traceback) to ``max_output_chars``: text keeps its
+  head and tail, data that cannot be cut (an image, JSON) is replaced by a
+  note;
+- once the notebook's outputs reach ``max_notebook_chars``, keeps each later
+  output only as a short note, one per cell and kind, so a flood costs nothing
+  more; an error keeps its name and a short message, a stream its name
+  (nbgrader scores a test cell with an error or stderr as 0: that must hold);
+- drops widget (comm) messages larger than one output, whose state the grader
+  never needs.
+
+A single message still arrives whole before it can be cut: its size is
+bounded by the kernel's own memory cap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
+NOTE = "[output cut by the grader: {why}]"
+SHORT_EVALUE = 1000
+
+
+def size(value: Any) -> int:
+    """Characters in a message field (strings, nested in lists and dicts)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(len(str(k)) + size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return sum(size(v) for v in value)
+    return len(str(value))
+
+
+def cut_text(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n{NOTE.format(why=f'{len(text) - 2 * half} characters')}\n{text[-half:]}"
+
+
+@dataclass
+class OutputBudget:
+    max_output_chars: int
+    max_notebook_chars: int
+    used: int = 0
+    cut: int = 0  # outputs cut or replaced by a note: the instructor hears of it
+
+    def admit(self, msg: dict[str, Any], outputs: list[dict[str, Any]]) -> bool:
+        """Cut ``msg``'s content in place to the budget; False when it is to be dropped altogether.
+
+        ``outputs`` are the outputs the message's cell already has (to write a flood's note once).
+        """
+        kind = msg["msg_type"]
+        if kind.startswith("comm"):
+            return size(msg["content"]) + sum(len(b) for b in msg.get("buffers") or []) <= self.max_output_chars
+        if kind not in OUTPUT_TYPES:
+            return True
+        content = msg["content"]
+        before = size(content)
+        if self.used >= self.max_notebook_chars:
+            admitted = self._note_only(kind, content, outputs)
+        else:
+            self._cut(kind, content)
+            admitted = True
+        after = size(content) if admitted else 0
+        self.cut += after < before
+        self.used += after
+        return admitted
+
+    def _cut(self, kind: str, content: dict[str, Any]) -> None:
+        limit = self.max_output_chars
+        if kind == "stream":
+            content["text"] = cut_text(str(content.get("text", "")), limit)
+        elif kind == "error":
+            content["evalue"] = cut_text(str(content.get("evalue", "")), limit)
+            lines, kept = [], 0
+            for line in content.get("traceback") or []:
+                lines.append(cut_text(str(line), max(limit - kept, SHORT_EVALUE)))
+                kept += len(lines[-1])
+                if kept >= limit:
+                    lines.append(NOTE.format(why="a long traceback"))
+                    break
+            content["traceback"] = lines
+        else:
+            data = content.get("data") or {}
+            for mime in list(data):
+                if size(data[mime]) <= limit:
+                    continue
+                if mime.startswith("text/") and isinstance(data[mime], str):
+                    data[mime] = cut_text(data[mime], limit)
+                else:  # an image or JSON cut in half is garbage: say what was there instead
+                    dropped = size(data.pop(mime))
+                    data.setdefault("text/plain", NOTE.format(why=f"{mime} of {dropped} characters"))
+            if size(content.get("metadata") or {}) > limit:
+                content["metadata"] = {}
+
+    def _note_only(self, kind: str, content: dict[str, Any], outputs: list[dict[str, Any]]) -> bool:
+        note = NOTE.format(why=f"the notebook's outputs passed {self.max_notebook_chars} characters")
+        if kind == "error":  # an error must still count as one
+            content["evalue"] = cut_text(str(content.get("evalue", "")), SHORT_EVALUE)
+            content["traceback"] = [note]
+            return True
+        name = content.get("name")
+        if any(note in str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+               and o.get("name") == name for o in outputs):
+            return False
+        if kind == "stream":
+            content["text"] = note + "\n"
+        else:
+            content["data"], content["metadata"] = {"text/plain": note}, {}
+        return True
