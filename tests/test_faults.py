@@ -6,6 +6,7 @@ and the report of each cell it lost says what happened.
 """
 
 import ast
+import os
 import subprocess
 import time
 
@@ -75,8 +76,10 @@ def test_no_child_process_outlives_grading(graded):
     while _children_left() and time.monotonic() < deadline:
         time.sleep(1)
     left = _children_left()
-    details = subprocess.run(["ps", "-o", "pid,ppid,uid,stat,etime,cmd", "-p", ",".join(left)],
+    details = subprocess.run(["ps", "-o", "pid,ppid,uid,stat,etime,cgroup,cmd", "-p", ",".join(left)],
                              capture_output=True, text=True).stdout if left else ""
+    for pid in left[:5]:  # which pid namespace: the sandbox's (torn down?) or the host's
+        details += f"\n{pid}: pid ns {os.readlink(f'/proc/{pid}/ns/pid')}, host {os.readlink('/proc/self/ns/pid')}"
     assert not left, f"{len(left)} processes of fault_child_processes are still running:\n{details}"
 
 

@@ -72,7 +72,7 @@ class GradedClass:
     instructor: Instructor
     course: ClassRun
     before: subprocess.CompletedProcess[str]  # honest and victim alone
-    after: subprocess.CompletedProcess[str]  # everyone, --force
+    after: subprocess.CompletedProcess[str]  # then the whole class
     scores_before: dict[str, tuple[float, float] | None]
     feedback_before: dict[str, str]
     tree_before: dict[str, tuple[str, int]]
@@ -174,7 +174,7 @@ def _graded_class(instructor: Instructor, base: Path) -> GradedClass:
     feedback_before = {s: _feedback(course_dir, s) for s in ["honest", "victim"]}
     tree_before = _tree(course_dir)
 
-    after = instructor.grade(course_dir, ASSIGNMENT, "--force")
+    after = instructor.grade(course_dir, ASSIGNMENT)  # the rest of the class, graded after honest and victim
     instructor.run(feedback, course_dir)
     return GradedClass(instructor, course, before, after, scores_before, feedback_before, tree_before)
 

@@ -424,7 +424,9 @@ class ConfinedKernelManager(AsyncKernelManager):
             peak = self._cgroup.peak_bytes()
             if peak is not None:  # what an instructor needs to set notebook_memory_limit_mb
                 self.log.info("Notebook memory peak: %.0f MiB of %d", peak / MB, self.notebook_memory_limit_mb)
-            self._cgroup.remove()
+            survivors = self._cgroup.remove()
+            if survivors:
+                self.log.error("Processes of this notebook survived SIGKILL for 10 s: %s", survivors)
             self._cgroup = None
         if self._runtime is not None:
             if self._workdir is not None and self._workdir.is_dir():

@@ -138,12 +138,14 @@ class NotebookCgroup:
                     pass
             time.sleep(0.05)
 
-    def remove(self) -> None:
+    def remove(self) -> list[int]:
+        """Kill what is left and remove the cgroup; the pids still in it after that (none, normally)."""
         self.kill_all()
         try:
             self.path.rmdir()
         except OSError:
-            pass  # still busy: _remove_stale retries on the next notebook
+            return _pids(self.path)  # still busy: _remove_stale retries on the next notebook
+        return []
 
 
 def _pids(path: Path) -> list[int]:
