@@ -22,10 +22,12 @@ demo: $(STAMP)
 	$(BIN)/python -m course_kit.demo
 
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
+# S="alice bob": only these students; FORCE=1: regrade those already graded.
 # Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment>"; exit 2; }
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.grade_class $(A) --course-dir .
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1]"; exit 2; }
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.grade_class $(A) --course-dir . \
+	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

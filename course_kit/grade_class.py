@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="only these students (default: every submission)")
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
     args = parser.parse_args(argv)
+    known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
+    if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
+        print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
+              f"{', '.join(known) or 'none'}", file=sys.stderr)
+        return EXIT_CANNOT_GRADE
     course = ClassRun(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force)

@@ -17,6 +17,7 @@ from conftest import auto_scores, processes_matching
 from course_kit.confinement import notebook_cgroup
 
 ASSIGNMENT = "ps1_naive_loss"
+SANDBOX_UID = 65534 if os.geteuid() == 0 else os.geteuid()  # ConfinedKernelManager.sandbox_uid
 ALL_CELLS = ["test_sigmoid", "test_naive_bce", "test_first_inf_logit"]
 
 # fault -> {cell: phrase its report must contain}; cells not named keep full marks.
@@ -67,7 +68,19 @@ def test_the_gradebook_stays_consistent(graded, course):
 
 
 def _children_left() -> list[str]:
-    return processes_matching("sleep 300")
+    """The notebook's own sleeps: a root grader's kernels run as nobody (65534), in a pid namespace of their own.
+
+    Matching the command line alone also caught another session's `sleep 300` on the same machine: a root
+    process in the host's pid namespace, which no notebook can start.
+    """
+    return [pid for pid in processes_matching("sleep 300") if _uid(pid) == SANDBOX_UID]
+
+
+def _uid(pid: str) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except FileNotFoundError:
+        return None
 
 
 def test_no_child_process_outlives_grading(graded):

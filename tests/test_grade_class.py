@@ -26,3 +26,10 @@ def test_without_confinement_nobody_is_graded_and_the_run_says_why(tmp_path, cap
     err = capsys.readouterr().err
     assert "Cannot autograde" in err and "bubblewrap not found" in err, err
     assert course.score(ASSIGNMENT, "bob") is None  # stopped at the first student: nothing half-done for bob
+
+
+def test_an_unknown_assignment_is_named_with_the_known_ones(tmp_path, capsys):
+    course_dir = copy_course(REPO, tmp_path / "course", [ASSIGNMENT])
+    assert main(["ps1", "--course-dir", str(course_dir)]) == EXIT_CANNOT_GRADE
+    err = capsys.readouterr().err
+    assert "No assignment 'ps1'" in err and ASSIGNMENT in err, err

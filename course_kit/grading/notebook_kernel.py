@@ -23,6 +23,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
+from course_kit.grading.output_budget import MAX_NOTEBOOK_CHARS, MAX_OUTPUT_CHARS, BudgetedOutputs, OutputBudget
 from course_kit.grading.student_kernel import KernelStopped, StudentKernel
 
 MAX_CELL_TIMEOUTS = 3  # ExecuteWithGraders.max_cell_timeouts' default
@@ -122,7 +123,7 @@ def executed_notebook(
         shutil.copytree(path.parent, workdir, symlinks=True,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         nb = nbformat.read(workdir / path.name, as_version=4)
-        client = NotebookClient(
+        client = _HandRunClient(
             nb,
             timeout=timeout,
             interrupt_on_timeout=True,  # as nbgrader does: a slow cell is interrupted, the run goes on
@@ -142,6 +143,14 @@ def executed_notebook(
                 yield student
             finally:
                 student.close()
+
+
+class _HandRunClient(BudgetedOutputs, NotebookClient):
+    """nbclient with the autograder's output caps, so a flood costs a hand-run grader no more memory."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.output_budget = OutputBudget(MAX_OUTPUT_CHARS, MAX_NOTEBOOK_CHARS)
 
 
 def _run_all_cells(client: NotebookClient, nb: NotebookNode):

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+MAX_OUTPUT_CHARS = 200_000
+MAX_NOTEBOOK_CHARS = 5_000_000
 OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
 NOTE = "[output cut by the grader: {why}]"
 SHORT_EVALUE = 1000
@@ -120,3 +122,14 @@ class OutputBudget:
         else:
             content["data"], content["metadata"] = {"text/plain": note}, {}
         return True
+
+
+class BudgetedOutputs:
+    """Mixin for an nbclient ``NotebookClient``: every kernel message passes ``self.output_budget`` first."""
+
+    output_budget: OutputBudget
+
+    def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
+        if not self.output_budget.admit(msg, cell.outputs):
+            return None
+        return super().process_message(msg, cell, cell_index)  # type: ignore[misc]

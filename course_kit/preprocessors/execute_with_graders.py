@@ -37,13 +37,13 @@ from traitlets import Integer, Unicode
 
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.notebook_kernel import code_runner, timed_out, why_stop_after
-from course_kit.grading.output_budget import OutputBudget
+from course_kit.grading.output_budget import MAX_NOTEBOOK_CHARS, MAX_OUTPUT_CHARS, BudgetedOutputs, OutputBudget
 from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
 
 
-class ExecuteWithGraders(Execute):
+class ExecuteWithGraders(BudgetedOutputs, Execute):
     graders_root = Unicode(
         "graders",
         help="Folder holding one pytest graders folder per assignment (relative to the working directory).",
@@ -58,10 +58,12 @@ class ExecuteWithGraders(Execute):
         3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
     max_output_chars = Integer(
-        200_000, help="Longest output kept, per string, of any kind (text, HTML, images, an exception's message)."
+        MAX_OUTPUT_CHARS,
+        help="Longest output kept, per string, of any kind (text, HTML, images, an exception's message).",
     ).tag(config=True)
     max_notebook_output_chars = Integer(
-        5_000_000, help="Outputs of the whole notebook, in characters; past it each later output is a short note."
+        MAX_NOTEBOOK_CHARS,
+        help="Outputs of the whole notebook, in characters; past it each later output is a short note.",
     ).tag(config=True)
 
     def _graders_dir(self, resources: ResourcesDict) -> Path | None:
@@ -80,7 +82,7 @@ class ExecuteWithGraders(Execute):
         self._cell_index = -1
         self._timeouts = 0
         self._deadline = time.monotonic() + self.notebook_time_limit
-        self._budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
+        self.output_budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
         nb.metadata.pop(RECORD_KEY, None)  # only the grader writes it
         try:
             nb, resources = super().preprocess(nb, resources, km)
@@ -108,20 +110,16 @@ class ExecuteWithGraders(Execute):
         """What the grader saw of this run, for the instructor's tools (see the module docstring)."""
         nb.metadata[RECORD_KEY] = {
             "left_behind": list(getattr(self._manager, "last_left_behind", [])),
-            "outputs_cut": self._budget.cut,
+            "outputs_cut": self.output_budget.cut,
         }
 
     def on_cell_executed(self, **kwargs):
         # nbgrader copies an error the kernel reported only in its reply into the cell: cut that too.
         reply = kwargs["execute_reply"]["content"]
         if reply.get("status") == "error":
-            self._budget.admit({"msg_type": "error", "content": reply}, kwargs["cell"].outputs)
+            self.output_budget.admit({"msg_type": "error", "content": reply}, kwargs["cell"].outputs)
         return super().on_cell_executed(**kwargs)
 
-    def process_message(self, msg, cell, cell_index):
-        if not self._budget.admit(msg, cell.outputs):
-            return None
-        return super().process_message(msg, cell, cell_index)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         self._cell_index = index
