@@ -5,6 +5,7 @@ cost students points; here it costs the kit a failing test instead.
 """
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pytest
@@ -15,7 +16,9 @@ _SPEC = importlib.util.spec_from_file_location(
     "ps1_first_inf_logit_grader", REPO / "graders" / "ps1_naive_loss" / "test_first_inf_logit.py"
 )
 grader = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(grader)
+with warnings.catch_warnings():  # the grader's weight marker is registered by the graders' plugin, not loaded here
+    warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
+    _SPEC.loader.exec_module(grader)
 
 # dtype -> the first grid value above (significant bits) ln 2, computed by hand from the thresholds:
 # 53 ln 2 = 36.7368, 24 ln 2 = 16.6355, 11 ln 2 = 7.6246.
