@@ -5,7 +5,10 @@ rational number), so the reference is the true value of the function at the
 float the student's code received, not at some nearby decimal.  The formulas
 are evaluated at ``PRECISION_BITS`` bits (more where a row needs them, below)
 and then rounded once to float64, correctly in relative terms, which is far
-finer than any tolerance applied to float32 or float64 student output.
+finer than any tolerance applied to float32 or float64 student output.  (Below
+the smallest normal float64, 2.2e-308, results are subnormal and only
+absolutely accurate: mpmath rounds to 53 bits, then to the subnormal's fewer;
+every relative bound in the graders adds that smallest normal number.)
 
 Working precision is not enough on its own: 200 bits keep a sum of terms of
 very different sizes only to 200 bits *of the largest term*.  So every formula
