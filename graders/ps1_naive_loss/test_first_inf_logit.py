@@ -78,6 +78,7 @@ def test_float32_breaks_first(student):
 def test_search_on_another_float_type(student):
     """first_inf_logit(dtype) searches: on float16, a type the notebook never uses, it finds the first inf too"""
     what = "first_inf_logit(np.float16)"
+    # A type cannot cross as an array: pass the kernel's own numpy.float16, named by an expression it evaluates.
     got = student.call("first_inf_logit", student.ref("__import__('numpy').float16"), what=what)
     assert got.size == 1, f"{what} should return a single number; it returned shape {got.shape}"
     value = float(got.reshape(-1)[0])
