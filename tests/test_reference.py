@@ -51,3 +51,57 @@ def test_rowwise_references_on_extreme_logits():
     np.testing.assert_allclose(reference.log_softmax(z)[1, :2], [-math.log(2)] * 2)
     probabilities = reference.softmax(RNG.normal(0, 5, (20, 7)))
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, rtol=1e-15)
+
+
+# Rows on which a reference that forms 1 + s (s = the sum of the non-maximal exp(z_j - m)) loses s below
+# 2^-200: the row references must stay correctly rounded in relative terms (Blanchard, Higham and Higham 2021),
+# and on which m + log1p(s) cancels (m < 0 close to -log1p(s)).
+DOMINATED_ROWS = [
+    [0.0, -236.0],          # logsumexp = log1p(e^-236) = 3.2e-103
+    [0.0, -700.0, -710.0],  # 9.9e-305: still a normal float64
+    [200.0, 0.0],
+    [1e4, 1e4 - 300.0, 0.0],
+    [-0.6931471805599453, -0.6931471805599453],  # logsumexp = log 2 - fl(log 2) = 2.3e-17
+    [-1.0986122886681098, -1.0986122886681098, -1.0986122886681098],  # log 3 - fl(log 3)
+    [-5.0, 3.0, 2.999999999999999],
+]
+HIGH_PRECISION_BITS = 4000  # e^-700 * 2^-53 still fits: 700 / ln 2 + 53 + 200 < 4000
+
+
+def _direct_row(row, function: str):
+    """The textbook formulas, log(sum exp), exp / sum, z - log(sum exp), at 4000 bits: no algebra to get wrong."""
+    with mpmath.workprec(HIGH_PRECISION_BITS):
+        values = [mpmath.mpf(float(v)) for v in row]
+        total = mpmath.fsum(mpmath.exp(v) for v in values)
+        if function == "logsumexp":
+            return [float(mpmath.log(total))]
+        if function == "softmax":
+            return [float(mpmath.exp(v) / total) for v in values]
+        if function == "log_softmax":
+            return [float(v - mpmath.log(total)) for v in values]
+        return [float(mpmath.log(total) - v) for v in values]  # sparse_cce, every label
+
+
+@pytest.mark.parametrize("row", DOMINATED_ROWS, ids=[str(r) for r in DOMINATED_ROWS])
+def test_row_references_are_correctly_rounded_where_one_logit_dominates(row):
+    z = np.array([row])
+    labels = np.arange(len(row))
+    assert list(reference.logsumexp(z)) == _direct_row(row, "logsumexp")
+    assert list(reference.softmax(z)[0]) == _direct_row(row, "softmax")
+    assert list(reference.log_softmax(z)[0]) == _direct_row(row, "log_softmax")
+    assert list(reference.sparse_cce(labels, z.repeat(len(row), axis=0))) == _direct_row(row, "sparse_cce")
+
+
+def test_the_tiny_answers_the_issue_names():
+    # log1p(e^-236) and log1p(e^-200): a reference that forms 1 + s at 200 bits returned 0 for both.
+    assert reference.logsumexp([0.0, -236.0])[()] == pytest.approx(3.2099795884606e-103, rel=1e-12)
+    assert reference.sparse_cce([0], [[200.0, 0.0]])[0] == pytest.approx(1.3838965267367376e-87, rel=1e-12)
+
+
+def test_row_references_on_random_rows_match_4000_bits():
+    tables = [RNG.normal(0, 1, (15, 3)), RNG.normal(-1, 0.3, (10, 2)), RNG.normal(0, 200, (10, 4)),
+              RNG.normal(-1, 0.5, (5, 1))]
+    for row in (row for table in tables for row in table):
+        assert list(reference.logsumexp(row[None])) == _direct_row(row, "logsumexp"), row
+        assert list(reference.log_softmax(row[None])[0]) == _direct_row(row, "log_softmax"), row.tolist()
+        assert list(reference.softmax(row[None])[0]) == _direct_row(row, "softmax"), row
