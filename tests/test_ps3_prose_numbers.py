@@ -5,6 +5,7 @@ number its text states (as written) and where it comes from:
 
 * ``Computed(expression)``: evaluated in the kernel after the last cell; the written number must be
   that value rounded to the digits written (``about=f``: within a factor f, for run times);
+* ``Timed(cells)``: a run time, from the execution times nbclient records for the cells;
 * ``InCode(cell)``: a setting or an input the prose restates; it must appear literally in that cell;
 * ``Math(reason)``: part of a formula, not a result (the 10 of 10^-7).
 
@@ -18,6 +19,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 import nbformat
 import pytest
@@ -36,6 +38,14 @@ class Computed:
 
 
 @dataclass(frozen=True)
+class Timed:
+    """Seconds the run spent in the cells named (all code cells if none), within a factor `about`."""
+
+    cells: tuple[str, ...] = ()
+    about: float = 3.0
+
+
+@dataclass(frozen=True)
 class InCode:
     cell: str
 
@@ -49,8 +59,8 @@ NUMBERS = {
     "intro": {
         "0.01": InCode("compile_model"),
         "50": InCode("train"),
-        "15": Computed("time.perf_counter() - NOTEBOOK_START", about=3),
-        "4": Computed("IMPORT_SECONDS", about=4),
+        "15": Timed(),
+        "4": Timed(("setup",), about=4),  # the setup cell is the import, and the slowest part of a cold start
     },
     "data_intro": {"1.4": InCode("data")},
     "folded_note": {
@@ -174,6 +184,18 @@ def test_settings_the_prose_restates_are_in_the_code():
                 assert float(written) in in_code, f"{cell} says {written}; cell {source.cell} holds no such number"
 
 
+def seconds_in(nb: nbformat.NotebookNode, cells: tuple[str, ...]) -> float:
+    """Seconds the executed notebook spent in these code cells (all but the probe if none), per nbclient."""
+    total = 0.0
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and grade_id and (not cells or grade_id in cells):
+            timing = cell.metadata["execution"]
+            start, end = (datetime.fromisoformat(timing[k]) for k in ("iopub.execute_input", "shell.execute_reply"))
+            total += (end - start).total_seconds()
+    return total
+
+
 @pytest.fixture(scope="module")
 def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     """The source notebook run once, as a student runs it; then every Computed expression, in its kernel."""
@@ -185,10 +207,14 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     workdir = str(tmp_path_factory.mktemp("ps3_prose"))
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": workdir}}).execute()
     printed = "".join(o.text for o in nb.cells[-1].outputs if o.get("name") == "stdout")
-    return json.loads(printed.strip().splitlines()[-1])
+    values = json.loads(printed.strip().splitlines()[-1])
+    timed = {s for numbers in NUMBERS.values() for s in numbers.values() if isinstance(s, Timed)}
+    return values | {source: seconds_in(nb, source.cells) for source in timed}
 
 
-COMPUTED_CELLS = [cell for cell, numbers in NUMBERS.items() if any(isinstance(s, Computed) for s in numbers.values())]
+COMPUTED_CELLS = [
+    cell for cell, numbers in NUMBERS.items() if any(isinstance(s, Computed | Timed) for s in numbers.values())
+]
 
 
 @pytest.mark.parametrize("cell", COMPUTED_CELLS)
@@ -198,4 +224,9 @@ def test_computed_numbers_agree_with_the_cells(computed, cell):
             value = computed[source.expression]
             assert agrees(written, value, source.about), (
                 f"{cell} says {written}; the cells compute {source.expression} = {value!r}"
+            )
+        elif isinstance(source, Timed):
+            value = computed[source]
+            assert agrees(written, value, source.about), (
+                f"{cell} says {written} s; this run spent {value:.1f} s in {source.cells or 'all code cells'}"
             )
