@@ -34,10 +34,14 @@ _LOSS = (
     "'from_logits': l.get_config().get('from_logits') if hasattr(l, 'get_config') else None}})({model}.loss)"
 )
 _TRAINING = (
-    "(lambda o: {{'optimizer': type(o).__name__, "
-    "'steps': int(__import__('numpy').asarray(o.iterations)) if o is not None else 0}})"
-    "(getattr({model}, 'optimizer', None))"
+    "(lambda o, h: {{'optimizer': type(o).__name__, "
+    "'steps': int(__import__('numpy').asarray(o.iterations)) if o is not None else 0, "
+    "'epochs': (getattr(h, 'params', None) or {{}}).get('epochs'), "
+    "'steps_per_epoch': (getattr(h, 'params', None) or {{}}).get('steps')}})"
+    "(getattr({model}, 'optimizer', None), getattr({model}, 'history', None))"
 )
+# Both models are trained on 400 points in batches of 50 (the notebook requires batch_size=50).
+N_TRAIN, BATCH_SIZE = 400, 50
 
 
 def make_blobs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,12 +103,43 @@ class KerasModel:
     def loss(self) -> dict:
         return self._json(_LOSS, "loss")
 
-    def training_steps(self) -> int | None:
-        """How many steps the model's optimizer has taken (None if that cannot be read)."""
+    def training(self) -> dict | None:
+        """The optimizer's step count and the last fit's epochs and steps per epoch (None if unreadable)."""
         try:
-            return self._json(_TRAINING, "optimizer")["steps"]
+            return self._json(_TRAINING, "optimizer")
         except (StudentCodeError, KeyError, TypeError):
             return None
+
+    def training_problem(self, epochs: int) -> str | None:
+        """What is wrong with how the locked cell's train(...) call fitted the model (None if nothing).
+
+        train(model, X, y, epochs) must run `epochs` epochs in batches of 50: on 400 points that is
+        8 steps per epoch (read from the History of the last fit) and 8 * epochs steps in all (the
+        optimizer's step count).
+        """
+        per_epoch = -(-N_TRAIN // BATCH_SIZE)
+        training = self.training()
+        if training is None:
+            return f"{self.name}'s optimizer and training history cannot be read"
+        if training["steps"] == 0:
+            return (
+                f"{self.name} was never trained: its optimizer has taken 0 steps. "
+                "train(model, X, y, epochs) must call model.fit(X, y, epochs=epochs, batch_size=50, verbose=0)."
+            )
+        ran = (training["epochs"], training["steps_per_epoch"])
+        if ran[1] == per_epoch and training["steps"] == epochs * per_epoch:  # also one fit per epoch, in a loop
+            return None
+        problem = (
+            f"train(...) was asked for {epochs} epochs in batches of {BATCH_SIZE} ({epochs} x {per_epoch} steps), "
+            f"but model.fit ran {ran[0]} epoch(s) of {ran[1]} steps, and the optimizer took {training['steps']} "
+            "steps in all"
+        )
+        if ran[0] == 1 and ran[1] == -(-N_TRAIN // epochs):
+            problem += (
+                f": epochs went to fit's third parameter, batch_size (batches of {epochs}). "
+                "Pass them by name: model.fit(X, y, epochs=epochs, batch_size=50, verbose=0)"
+            )
+        return problem + "."
 
     def _json(self, template: str, what: str):
         expression = template.format(model=self.name)
@@ -224,12 +259,9 @@ class KerasModel:
             f"where the logits loss exceeds it by {expected:.6g}"
         )
 
-    def untrained_hint(self, chance: str) -> str:
-        if self.training_steps() == 0:
-            return (
-                f" {self.name} was never trained: its optimizer has taken 0 steps. "
-                "train(model, X, y, epochs) must call model.fit(X, y, epochs=epochs, ...)."
-            )
+    def untrained_hint(self, chance: str, epochs: int) -> str:
+        if (problem := self.training_problem(epochs)) is not None:
+            return " " + problem
         return (
             f" Guessing gives about {chance}. Does the model have a linear output layer, "
             "and was it trained with Adam(learning_rate=0.01)?"
