@@ -88,13 +88,27 @@ def graded(course: ClassRun) -> Callable[[str], dict[str, Result]]:
 
     def grade(assignment: str) -> dict[str, Result]:
         if assignment not in cache:
-            cache[assignment] = _grade_everyone(course, assignment)
+            group = next((g for g in GRADED_SIDE_BY_SIDE if assignment in g), (assignment,))
+            started = {a: _start_grading(course, a) for a in group if a not in cache}
+            for a, (samples, runs) in started.items():
+                for run in runs:
+                    run.wait()
+                log = "\n".join(p.read_text() for p in sorted(course.course_dir.glob(f"grade_class-{a}-*.log")))
+                cache[a] = _results(course, a, samples, log)
         return cache[assignment]
 
     return grade
 
 
-def _grade_everyone(course: ClassRun, assignment: str) -> dict[str, Result]:
+# Grading is mostly waiting on kernels, so instructor runs share the 2 cores well: ps1's class (one process:
+# its memory bombs must not overlap each other) beside ps2's (two), each started when either is first needed.
+# Not the Keras notebooks, whose training already uses both cores.
+GRADED_SIDE_BY_SIDE = [("ps1_naive_loss", "ps2_stable_loss")]
+GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
+
+
+def _start_grading(course: ClassRun, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
+    """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
     samples: dict[str, Sample] = {}
@@ -103,7 +117,11 @@ def _grade_everyone(course: ClassRun, assignment: str) -> dict[str, Result]:
         samples[sample.name] = sample
         course.submit(sample.name, assignment, {release.name: build_submission(release, source, sample)})
     course.collect(assignment)
-    log = _grade_class_in_parallel(course, assignment, list(samples), GRADING_PROCESSES.get(assignment, 2))
+    runs = _grade_class_in_parallel(course, assignment, list(samples), GRADING_PROCESSES.get(assignment, 2))
+    return samples, runs
+
+
+def _results(course: ClassRun, assignment: str, samples: dict[str, Sample], log: str) -> dict[str, Result]:
     results = {}
     for student, sample in samples.items():
         result = Result(sample, is_graded(course, assignment, student), log=log)
@@ -114,18 +132,16 @@ def _grade_everyone(course: ClassRun, assignment: str) -> dict[str, Result]:
     return results
 
 
-# Grading is mostly waiting on kernels, so two instructor runs share the 2 cores well; not for the Keras
-# notebooks, whose training already uses both cores, nor for ps1, whose memory bombs then overlap with
-# other notebooks and, first-touching GiBs on a VM, can stall a cell past the test's 10 s timeout.
-GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
-
-
-def _grade_class_in_parallel(course: ClassRun, assignment: str, students: list[str], processes: int) -> str:
-    """``python -m course_kit.grade_class`` (the instructor's command) on ``processes`` shares of the class."""
+def _grade_class_in_parallel(
+    course: ClassRun, assignment: str, students: list[str], processes: int
+) -> list[subprocess.Popen]:
+    """``python -m course_kit.grade_class`` (the instructor's command) started on ``processes`` shares."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     runs = []
     for share in (students[i::processes] for i in range(processes)):
         command = [sys.executable, "-m", "course_kit.grade_class", assignment, "--course-dir", str(course.course_dir)]
         command += [arg for student in share for arg in ("--student", student)]
-        runs.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env))
-    return "\n".join(run.communicate()[0] for run in runs)
+        log = course.course_dir / f"grade_class-{assignment}-{len(runs)}.log"  # a file: a full pipe would stall it
+        with log.open("w") as out:
+            runs.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env))
+    return runs

@@ -28,6 +28,7 @@ import os
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,9 +155,8 @@ def _submit_class(course: ClassRun, flood: bool) -> None:
     private.chmod(0o600)
 
 
-def _graded_class(instructor: Instructor, base: Path) -> GradedClass:
-    if reason := instructor.unavailable():
-        pytest.skip(reason)
+def _submitted_class(instructor: Instructor, base: Path) -> ClassRun:
+    """The class, submitted and collected (in this process), owned by the instructor."""
     instructor.create()
     parent = base if instructor is ROOT else instructor.home()
     course_dir = copy_course(REPO, parent / "from_logits", [ASSIGNMENT])
@@ -165,8 +165,13 @@ def _graded_class(instructor: Instructor, base: Path) -> GradedClass:
     course = ClassRun(course_dir)
     _submit_class(course, flood=instructor is ROOT)
     instructor.give(course_dir)
-    feedback = [sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force", "--log-level=WARN"]
+    return course
 
+
+def _graded_class(instructor: Instructor, course: ClassRun) -> GradedClass:
+    """Honest and victim graded alone, then the whole class, each followed by feedback: as the instructor."""
+    course_dir = course.course_dir
+    feedback = [sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force", "--log-level=WARN"]
     before = instructor.grade(course_dir, ASSIGNMENT, "--student", "honest", "--student", "victim")
     assert before.returncode == 0, before.stdout + before.stderr
     assert instructor.run(feedback, course_dir).returncode == 0
@@ -179,9 +184,24 @@ def _graded_class(instructor: Instructor, base: Path) -> GradedClass:
     return GradedClass(instructor, course, before, after, scores_before, feedback_before, tree_before)
 
 
-@pytest.fixture(scope="module", params=INSTRUCTORS, ids=[i.name for i in INSTRUCTORS])
-def graded_class(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> GradedClass:
-    return _graded_class(request.param, tmp_path_factory.mktemp("boundary"))
+@pytest.fixture(scope="module")
+def graded_classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, GradedClass | str]:
+    """Instructor name -> its graded class (or why it cannot be played here).  Both classes are graded at
+    once: grading is mostly waiting on kernels, and the two courses share nothing."""
+    available = [i for i in INSTRUCTORS if i.unavailable() is None]
+    courses = {i.name: _submitted_class(i, tmp_path_factory.mktemp("boundary")) for i in available}
+    with ThreadPoolExecutor(max_workers=len(INSTRUCTORS)) as pool:
+        futures = {i.name: pool.submit(_graded_class, i, courses[i.name]) for i in available}
+    graded: dict[str, GradedClass | str] = {name: future.result() for name, future in futures.items()}
+    return graded | {i.name: str(i.unavailable()) for i in INSTRUCTORS if i not in available}
+
+
+@pytest.fixture(params=INSTRUCTORS, ids=[i.name for i in INSTRUCTORS])
+def graded_class(request: pytest.FixtureRequest, graded_classes: dict[str, GradedClass | str]) -> GradedClass:
+    graded = graded_classes[request.param.name]
+    if isinstance(graded, str):
+        pytest.skip(graded)
+    return graded
 
 
 def test_the_run_finishes_and_names_every_hostile_student(graded_class: GradedClass):

@@ -106,7 +106,20 @@ def _round(large: mpmath.mpf, small: mpmath.mpf) -> float:
     between two float64 numbers, the correction (1e-140 say) is lost in the first rounding, and the second
     one breaks the tie to even, on the wrong side half the time.  The exact sum keeps the correction's sign.
     """
-    return float(_ctx.fadd(large, small, exact=True))
+    return float(_exact_sum(_ctx, large, small))
+
+
+# The exact parts are sums, differences and products of float64 numbers: below 2^-2200 of their size they
+# have no bits, so nothing this far below one can move it across a float64 rounding boundary or a tie.
+NEGLIGIBLE_BITS = 10_000
+
+
+def _exact_sum(ctx: mpmath.MPContext, large: mpmath.mpf, small: mpmath.mpf) -> mpmath.mpf:
+    """large + small exactly, with ``small`` replaced by a stand-in of its sign when it is too small to matter
+    (log1p(exp(-1e300)) has an exponent of -1.4e300: the exact sum with 1e300 would not fit in memory)."""
+    if large != 0 and small != 0 and ctx.mag(large) - ctx.mag(small) > NEGLIGIBLE_BITS:
+        small = ctx.ldexp(ctx.sign(small), ctx.mag(large) - NEGLIGIBLE_BITS)
+    return ctx.fadd(large, small, exact=True)
 
 
 @_remembered
@@ -155,7 +168,7 @@ def _row_logsumexp(row: np.ndarray) -> float:
         ctx = _ctx if prec == PRECISION_BITS else mpmath.MPContext()
         ctx.prec = prec
         _, m, log1p_s = _row_terms(row, ctx)
-        exact = ctx.fadd(m, log1p_s, exact=True)
+        exact = _exact_sum(ctx, m, log1p_s)
         if m >= 0 or exact == 0 or ctx.mag(exact) >= ctx.mag(log1p_s) - (prec - PRECISION_BITS):
             return float(exact)
         prec *= 2
