@@ -64,12 +64,14 @@ def submissions_of(assignment: str) -> list[tuple[Path, Path]]:
     return [(path, library) for path in files]
 
 
-# Short timeouts, so that the endless-loop and sleeping faults cost seconds rather than minutes, and a
-# smaller memory cap (the Keras notebook peaks at ~1 GiB, file cache included), so that the memory bombs
-# touch a few GiB of a shared machine rather than the shipped cap's 4+.
+# Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
+# endless-loop and sleeping faults cost seconds rather than minutes, and a smaller memory cap (the Keras
+# notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few GiB of a shared
+# machine rather than the shipped cap's 4+.
 TEST_SETTINGS = """
 c.ExecuteWithGraders.timeout = 10
 c.ExecuteWithGraders.call_timeout = 5
+c.ExecuteWithGraders.max_cell_timeouts = 2
 c.ConfinedKernelManager.notebook_memory_limit_mb = 2048
 """
 
