@@ -24,7 +24,9 @@ those who need a look.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -52,6 +54,22 @@ os.symlink("{course}/graders/ps1_naive_loss/test_sigmoid.py", "leak.py")
 os.symlink("{course}/private0600.txt", "private.txt")
 os.symlink("/etc/shadow", "shadow.txt")
 os.mkfifo("pipe.txt")
+"""
+# The same guarantees for either instructor: the course hidden, no network (the port is the test's own
+# listener on the host's loopback, which a kernel with a network namespace of its own cannot reach).
+PROBE = """import json, socket
+def _try(action):
+    try:
+        action()
+        return "reached"
+    except Exception as error:
+        return type(error).__name__
+print("PROBE", json.dumps({{
+    "gradebook": _try(lambda: open("{course}/gradebook.db", "rb").read(1)),
+    "grader": _try(lambda: open("{course}/graders/ps1_naive_loss/test_sigmoid.py").read(1)),
+    "other student": _try(lambda: open("{course}/submitted/victim/ps1_naive_loss/naive_loss.ipynb").read(1)),
+    "host loopback": _try(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3)),
+}}))
 """
 ATTACK_GRADEBOOK = """import os
 os.remove("naive_loss.ipynb")
@@ -112,7 +130,7 @@ def _feedback(root: Path, student: str) -> str:
     return _sha(root / "feedback" / student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html"))
 
 
-def _submit_class(course: ClassRun, flood: bool) -> None:
+def _submit_class(course: ClassRun, flood: bool, port: int) -> None:
     root = course.course_dir
     course.release(ASSIGNMENT)
     release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
@@ -120,13 +138,13 @@ def _submit_class(course: ClassRun, flood: bool) -> None:
     honest = read_sample(library / "reference.py", library)
 
     def hostile(name: str, **sections: str) -> Sample:
-        return Sample(name, name, {f"before {cell}": code.format(course=root) for cell, code in sections.items()},
-                      "reference")
+        code = {f"before {cell}": text.format(course=root, port=port) for cell, text in sections.items()}
+        return Sample(name, name, code, "reference")
 
     students = {
         "honest": honest,
         "victim": read_sample(library / "partially_right.py", library),
-        "attack_links": hostile("attack_links", sigmoid=ATTACK_LINKS),
+        "attack_links": hostile("attack_links", sigmoid=PROBE + ATTACK_LINKS),
         "attack_gradebook": hostile("attack_gradebook", sigmoid=ATTACK_GRADEBOOK),
         "links_in_folder": honest,
         "fifo_notebook": honest,
@@ -155,7 +173,7 @@ def _submit_class(course: ClassRun, flood: bool) -> None:
     private.chmod(0o600)
 
 
-def _submitted_class(instructor: Instructor, base: Path) -> ClassRun:
+def _submitted_class(instructor: Instructor, base: Path, port: int) -> ClassRun:
     """The class, submitted and collected (in this process), owned by the instructor."""
     instructor.create()
     parent = base if instructor is ROOT else instructor.home()
@@ -163,7 +181,7 @@ def _submitted_class(instructor: Instructor, base: Path) -> ClassRun:
     with (course_dir / "nbgrader_config.py").open("a") as config:
         config.write(TEST_SETTINGS)
     course = ClassRun(course_dir)
-    _submit_class(course, flood=instructor is ROOT)
+    _submit_class(course, flood=instructor is ROOT, port=port)
     instructor.give(course_dir)
     return course
 
@@ -189,10 +207,15 @@ def graded_classes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graded
     """Instructor name -> its graded class (or why it cannot be played here).  Both classes are graded at
     once: grading is mostly waiting on kernels, and the two courses share nothing."""
     available = [i for i in INSTRUCTORS if i.unavailable() is None]
-    courses = {i.name: _submitted_class(i, tmp_path_factory.mktemp("boundary")) for i in available}
-    with ThreadPoolExecutor(max_workers=len(INSTRUCTORS)) as pool:
-        futures = {i.name: pool.submit(_graded_class, i, courses[i.name]) for i in available}
-    graded: dict[str, GradedClass | str] = {name: future.result() for name, future in futures.items()}
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(0)
+        port = listener.getsockname()[1]
+        courses = {i.name: _submitted_class(i, tmp_path_factory.mktemp("boundary"), port) for i in available}
+        with ThreadPoolExecutor(max_workers=len(INSTRUCTORS)) as pool:
+            futures = {i.name: pool.submit(_graded_class, i, courses[i.name]) for i in available}
+        graded: dict[str, GradedClass | str] = {name: future.result() for name, future in futures.items()}
+        with pytest.raises(BlockingIOError):  # no kernel reached the host's loopback
+            listener.accept()
     return graded | {i.name: str(i.unavailable()) for i in INSTRUCTORS if i not in available}
 
 
@@ -281,3 +304,11 @@ def test_an_ordinary_user_grades_without_a_memory_cgroup_and_is_told(graded_clas
     if graded_class.instructor is ROOT:
         pytest.skip("root has a memory cgroup on these machines")
     assert "No per-notebook memory cap" in graded_class.before.stderr, graded_class.before.stderr[-2000:]
+
+
+def test_the_kernel_sees_no_course_and_no_network(graded_class: GradedClass):
+    graded = nbformat.read(graded_class.root / "autograded" / "attack_links" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    text = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
+    probe = json.loads(next(line for line in text.splitlines() if line.startswith("PROBE ")).removeprefix("PROBE "))
+    assert probe == {"gradebook": "FileNotFoundError", "grader": "FileNotFoundError",
+                     "other student": "FileNotFoundError", "host loopback": "ConnectionRefusedError"}, probe
