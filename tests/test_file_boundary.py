@@ -57,7 +57,7 @@ os.mkfifo("pipe.txt")
 """
 # The same guarantees for either instructor: the course hidden, no network (the port is the test's own
 # listener on the host's loopback, which a kernel with a network namespace of its own cannot reach).
-PROBE = """import json, socket
+PROBE = """import json, os, socket
 def _try(action):
     try:
         action()
@@ -69,6 +69,7 @@ print("PROBE", json.dumps({{
     "grader": _try(lambda: open("{course}/graders/ps1_naive_loss/test_sigmoid.py").read(1)),
     "other student": _try(lambda: open("{course}/submitted/victim/ps1_naive_loss/naive_loss.ipynb").read(1)),
     "host loopback": _try(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3)),
+    "swap its working folder": _try(lambda: os.rename(os.getcwd(), os.getcwd() + ".old")),
 }}))
 """
 ATTACK_GRADEBOOK = """import os
@@ -310,5 +311,7 @@ def test_the_kernel_sees_no_course_and_no_network(graded_class: GradedClass):
     graded = nbformat.read(graded_class.root / "autograded" / "attack_links" / ASSIGNMENT / NOTEBOOK, as_version=4)
     text = "".join(o.get("text", "") for cell in graded.cells for o in cell.get("outputs", []))
     probe = json.loads(next(line for line in text.splitlines() if line.startswith("PROBE ")).removeprefix("PROBE "))
+    swap = probe.pop("swap its working folder")  # its folder is a mount point in a parent it cannot write
+    assert swap in {"PermissionError", "OSError"}, swap
     assert probe == {"gradebook": "FileNotFoundError", "grader": "FileNotFoundError",
                      "other student": "FileNotFoundError", "host loopback": "ConnectionRefusedError"}, probe

@@ -206,8 +206,9 @@ class ConfinedKernelManager(AsyncKernelManager):
     # -- state -------------------------------------------------------------------
 
     _confined: bool = False
+    _home: Path | None = None  # the grader's folder holding _runtime and _workdir (confined only)
     _runtime: Path | None = None
-    _workdir: Path | None = None  # the kernel's cwd: a private copy under _runtime when confined
+    _workdir: Path | None = None  # the kernel's cwd: a private copy of nbgrader's when confined
     _cgroup: NotebookCgroup | None = None
     _warned_no_cgroup = False  # class-wide: say it once per grading run, not once per notebook
     last_exit_reason: str | None = None  # set when a confined kernel is cleaned up after ending abnormally
@@ -270,12 +271,18 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     def _prepare(self, kw: dict[str, Any]) -> None:
         parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
-        self._runtime = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
+        # The grader's folder, holding the kernel's two: the runtime folder (connection file, ipc sockets) and
+        # the working folder.  Only those two are bound into the sandbox, so the kernel can change what is in
+        # them but can never swap either for a symlink the grader would then follow.
+        self._home = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
+        os.chmod(self._home, 0o711)  # bwrap enters as root without CAP_DAC_OVERRIDE: it needs the x bit
+        self._runtime = self._home / "runtime"
+        self._runtime.mkdir(mode=0o711)
         self.transport = "ipc"
         self.ip = str(self._runtime / "ipc")
         self.connection_file = str(self._runtime / "kernel.json")
         kernel_owner = (self.sandbox_uid, self.sandbox_gid) if self._as_root() else None
-        self._workdir = self._runtime / "work"
+        self._workdir = self._home / "work"
         try:
             if kw.get("cwd"):  # nbgrader's autograded/<student>/<assignment>: copied, never lent
                 copy_into(Path(kw["cwd"]), self._workdir, kernel_owner)
@@ -291,8 +298,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         self._cgroup = self._make_cgroup()
         if kernel_owner is not None:
             os.chown(self._runtime, *kernel_owner)
-            # bwrap enters the working folder as root without CAP_DAC_OVERRIDE: it needs the x bit of others.
-            os.chmod(self._runtime, 0o711)
+            os.chown(self._workdir, *kernel_owner)
 
     def _make_cgroup(self) -> NotebookCgroup | None:
         if self.notebook_memory_limit_mb <= 0:
@@ -428,11 +434,12 @@ class ConfinedKernelManager(AsyncKernelManager):
             if survivors:
                 self.log.error("Processes of this notebook survived SIGKILL for 10 s: %s", survivors)
             self._cgroup = None
-        if self._runtime is not None:
-            if self._workdir is not None and self._workdir.is_dir():
+        if self._home is not None:
+            if self._workdir is not None and self._workdir.is_dir() and not self._workdir.is_symlink():
                 self.last_left_behind = left_behind(self._workdir)
                 if self.last_left_behind:
                     self.log.warning("The notebook left in its working folder (ignored): %s",
                                      "; ".join(self.last_left_behind))
-            shutil.rmtree(self._runtime, ignore_errors=True)  # unlinks links, never follows them
-            self._runtime = None
+            shutil.rmtree(self._home, ignore_errors=True)  # unlinks links, never follows them
+            self._home = None
+        self._runtime = None

@@ -3,7 +3,7 @@
 Mount order is what makes it safe: the whole host read-only, then empty tmpfs
 over every hidden path (the course directory, home folders, /run), then only
 what the kernel needs re-bound on top: the Python environment read-only, its
-runtime folder (connection file, ipc sockets and the private working folder)
+runtime folder (connection file, ipc sockets) and its private working folder
 read-write.  A later mount wins, so a bind that *contains* a hidden path would
 uncover it: ``SandboxPlan.check`` refuses such a plan.
 
