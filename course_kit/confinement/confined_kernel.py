@@ -14,8 +14,10 @@ machine runs during ``nbgrader autograde``.  Under this manager it cannot
   and the kernel's runtime folder are bound back;
 - touch anything the grader later trusts: the kernel does not work in
   nbgrader's ``autograded/<student>/<assignment>`` but in a private copy of it
-  inside its runtime folder (``private_folder``), deleted with the kernel, so
-  a symlink it plants there is never written, chmod-ed or copied through;
+  (``private_folder``) beside its runtime folder, in a folder of the grader's
+  that the sandbox does not show, deleted with the kernel: a symlink it plants
+  there is never written, chmod-ed or copied through, and it cannot swap either
+  folder itself for one;
 - write anywhere but that private folder and a private, size-capped ``/tmp``;
 - see or signal other processes, or keep running after the grader dies (own
   pid namespace, ``--die-with-parent``), or take the grader's environment
