@@ -11,15 +11,13 @@ never changes a submission.
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-from course_kit.confinement.private_folder import kind
+from course_kit.confinement.private_folder import first_few, not_plain, open_regular_file
 from course_kit.grading.cells import autograded_tests
 
 MANY_FILES = 500  # more than this many files in a submission folder is worth a word
@@ -56,29 +54,16 @@ def check_submission(folder: Path, source_notebooks: dict[str, nbformat.Notebook
 
 def _unsafe_files(folder: Path) -> list[Problem]:
     """Links, FIFOs, sockets, devices and oversized files anywhere in the folder (lstat only)."""
-    found = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        for name in dirs + files:
-            path = Path(root) / name
-            info = path.lstat()
-            what = kind(info)
-            if what is None and stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
-                what = f"a file of {info.st_size / 2**20:.0f} MiB (over {MAX_FILE_BYTES >> 20} MiB)"
-            if what:
-                found.append(f"{path.relative_to(folder)} is {what}")
+    found = [f"{path} is {what}" for path, what in not_plain(folder, MAX_FILE_BYTES)]
     if not found:
         return []
-    shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
-    return [Problem(f"not graded, the folder is unsafe to copy: {shown}. Replace it with plain files "
-                    "(e.g. collect the notebook again) and autograde again", blocking=True, unsafe=True)]
+    return [Problem(f"not graded, the folder is unsafe to copy: {'; '.join(first_few(found))}. Replace it with "
+                    "plain files (e.g. collect the notebook again) and autograde again", blocking=True, unsafe=True)]
 
 
 def _read_regular_file(path: Path) -> bytes:
     """The file's bytes, refusing (OSError) a link or anything that is not a regular file, without waiting."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path.name} is not a regular file")
+    with open_regular_file(path) as file:
         return file.read(MAX_FILE_BYTES + 1)
 
 

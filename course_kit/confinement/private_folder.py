@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _KINDS = {
     stat.S_IFLNK: "a symlink",
@@ -31,12 +32,49 @@ _KINDS = {
     stat.S_IFCHR: "a character device",
     stat.S_IFBLK: "a block device",
 }
-MAX_LEFT_BEHIND = 5  # named in the report; the rest are counted
+MAX_NAMED = 5  # entries named in a report; the rest are counted
 
 
 def kind(info: os.stat_result) -> str | None:
     """'a symlink', 'a named pipe', ... for what is neither a regular file nor a folder; None otherwise."""
     return _KINDS.get(stat.S_IFMT(info.st_mode))
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """``path`` opened for reading; OSError if it is a link (O_NOFOLLOW) or not a regular file.
+
+    O_NONBLOCK: a FIFO is refused at once, never waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    file = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        file.close()
+        raise OSError(f"{path.name} is not a regular file")
+    return file
+
+
+def not_plain(folder: Path, max_file_bytes: int | None = None) -> list[tuple[str, str]]:
+    """(path relative to ``folder``, what it is) for each entry that is neither a folder nor a regular file,
+    or (given ``max_file_bytes``) is a larger regular file.  ``lstat`` only: nothing is opened or followed."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(root) / name
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            what = kind(info)
+            if what is None and max_file_bytes is not None and stat.S_ISREG(info.st_mode) \
+                    and info.st_size > max_file_bytes:
+                what = f"a file of {info.st_size / 2**20:.0f} MiB (over {max_file_bytes >> 20} MiB)"
+            if what:
+                found.append((str(path.relative_to(folder)), what))
+    return found
+
+
+def first_few(items: list[str]) -> list[str]:
+    """The first MAX_NAMED items, then how many more."""
+    return items if len(items) <= MAX_NAMED else [*items[:MAX_NAMED], f"and {len(items) - MAX_NAMED} more"]
 
 
 def copy_into(source: Path, dest: Path, owner: tuple[int, int] | None = None) -> None:
@@ -48,37 +86,18 @@ def copy_into(source: Path, dest: Path, owner: tuple[int, int] | None = None) ->
             if stat.S_ISDIR(os.lstat(Path(folder) / name).st_mode):
                 (target / name).mkdir(mode=0o755)
         for name in files:
-            path = Path(folder) / name
-            if stat.S_ISREG(os.lstat(path).st_mode):
-                _copy_regular_file(path, target / name)
+            try:
+                src = open_regular_file(Path(folder) / name)  # links, FIFOs, devices: not copied
+            except OSError:
+                continue
+            with src, open(target / name, "xb") as out:
+                shutil.copyfileobj(src, out)
     if owner is not None:
         for folder, dirs, files in os.walk(dest, followlinks=False):
             for name in [".", *dirs, *files]:
                 os.lchown(Path(folder) / name, *owner)
 
 
-def _copy_regular_file(path: Path, dest: Path) -> None:
-    # O_NOFOLLOW | O_NONBLOCK: a file swapped for a link or a FIFO since lstat is refused, never waited on.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as src:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return
-        with open(dest, "xb") as out:
-            shutil.copyfileobj(src, out)
-
-
 def left_behind(folder: Path) -> list[str]:
     """What in ``folder`` is neither a regular file nor a folder, e.g. "naive_loss.ipynb: a symlink"."""
-    found: list[str] = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        for name in dirs + files:
-            path = Path(root) / name
-            try:
-                what = kind(path.lstat())
-            except FileNotFoundError:
-                continue
-            if what:
-                found.append(f"{path.relative_to(folder)}: {what}")
-    if len(found) > MAX_LEFT_BEHIND:
-        found = [*found[:MAX_LEFT_BEHIND], f"and {len(found) - MAX_LEFT_BEHIND} more"]
-    return found
+    return first_few([f"{path}: {what}" for path, what in not_plain(folder)])

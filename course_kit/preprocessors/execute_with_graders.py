@@ -120,7 +120,6 @@ class ExecuteWithGraders(BudgetedOutputs, Execute):
             self.output_budget.admit({"msg_type": "error", "content": reply}, kwargs["cell"].outputs)
         return super().on_cell_executed(**kwargs)
 
-
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         self._cell_index = index
         graders_dir = self._graders
