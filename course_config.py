@@ -11,7 +11,7 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor, CSSHTMLHeaderPr
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOutput, SaveAutoGrades
 
-from course_kit.preprocessors import ExecuteWithGraders, TruncateLargeOutputs, WriteGraderScores
+from course_kit.preprocessors import ExecuteWithGraders, TruncateLargeOutputs, WriteGraderScores, WriteGradingRecord
 
 c = get_config()  # noqa: F821  (injected by traitlets' config loader)
 
@@ -28,23 +28,26 @@ c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
 # Hidden graders live beside source/, never inside it (everything in
 # source/<assignment>/ is copied to students).
 c.ExecuteWithGraders.graders_root = os.path.join(COURSE_ROOT, "graders")
-c.ExecuteWithGraders.timeout = 60
+# The stop rules of a notebook run (course_kit/grading/executor.py), for autograde and the hand-run grader alike.
+c.NotebookStopRules.timeout = 60
 # Keep TensorFlow's C++ start-up lines off stderr in every kernel nbgrader starts.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF 2.21 prints a oneDNN notice otherwise
 
-# nbgrader's stock pipeline with four changes: Execute becomes ExecuteWithGraders;
+# nbgrader's stock pipeline with five changes: Execute becomes ExecuteWithGraders;
 # after LimitOutput cuts lines, CoalesceStreamsPreprocessor merges consecutive
 # prints (how the kernel batches them depends on timing: without it, grading
 # twice could give different feedback) and TruncateLargeOutputs cuts megabytes
 # of printed text; WriteGraderScores puts the graders' scores into the test
-# cells just before SaveAutoGrades reads them.
+# cells just before SaveAutoGrades reads them; WriteGradingRecord, last, writes
+# the grading record every instructor tool reads.
 stock = Autograde.class_traits()["autograde_preprocessors"].default()
 pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
 pipeline.insert(pipeline.index(LimitOutput) + 1, CoalesceStreamsPreprocessor)
 c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
 pipeline.insert(pipeline.index(CoalesceStreamsPreprocessor) + 1, TruncateLargeOutputs)
 pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
+pipeline.append(WriteGradingRecord)
 c.Autograde.autograde_preprocessors = pipeline
 
 # Feedback goes to students: stock nbgrader prints the hidden test regions of

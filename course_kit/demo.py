@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 
 from course_kit.grade_class import grade_student
+from course_kit.grading.results import CheckResult
 from course_kit.instructor import ClassRun, copy_course
 from course_kit.samples import build_submission, read_sample
 
@@ -29,14 +30,13 @@ def assignments_in(repo: Path) -> list[str]:
     return sorted(p.name for p in (repo / "source").iterdir() if p.is_dir())
 
 
-def first_failures(report: str, limit: int = 1) -> list[str]:
-    lines = report.splitlines()
-    failed = [i for i, line in enumerate(lines) if line.strip().startswith("FAILED")]
-    out = []
-    for i in failed[:limit]:
-        detail = lines[i + 1].strip() if i + 1 < len(lines) and lines[i + 1].startswith("            ") else ""
-        out.append(lines[i].strip()[len("FAILED"):].strip() + (f": {detail}" if detail else ""))
-    return out
+def first_failure(checks: list[CheckResult]) -> str | None:
+    """The first failed check of a cell, with its message's first line."""
+    failed = next((check for check in checks if not check.passed), None)
+    if failed is None:
+        return None
+    detail = failed.message.splitlines()[0] if failed.message else ""
+    return failed.name + (f": {detail}" if detail else "")
 
 
 def run(course_dir: Path, assignments: list[str]) -> int:
@@ -68,9 +68,9 @@ def run(course_dir: Path, assignments: list[str]) -> int:
             by_hand = f" +{max_score - auto_max:g} by hand" if max_score > auto_max else ""
             table.setdefault(student, {})[assignment] = f"{score:g} / {auto_max:g}{by_hand}"
             for cell in cells:
-                if cell.score < cell.max_score:
-                    for failure in first_failures(cell.report):
-                        notes.append(f"{student} / {assignment} / {cell.grade_id}: {failure}")
+                failure = first_failure(cell.checks) if cell.score < cell.max_score else None
+                if failure:
+                    notes.append(f"{student} / {assignment} / {cell.grade_id}: {failure}")
         course.generate_feedback(assignment)
         print(f"[demo] {assignment}: released, {len(samples)} submissions collected and graded", flush=True)
     grades = course.export_grades(course.course_dir / "grades.csv")

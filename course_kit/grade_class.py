@@ -32,9 +32,9 @@ import nbformat
 
 from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
-from course_kit.grading.notebook_kernel import timed_out
+from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor import ClassRun
-from course_kit.preprocessors.execute_with_graders import RECORD_KEY, STOPPED
+from course_kit.preprocessors.execute_with_graders import STOPPED
 from course_kit.submission_checks import check_submission
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
@@ -42,14 +42,18 @@ EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
 
 @dataclass
 class StudentResult:
+    """What grading one student's submission gave: plain data, so it can come back from another process."""
+
     student: str
     score: tuple[float, float] | None = None  # (score, max) from the gradebook; None: not graded
     problems: list[str] = field(default_factory=list)
     regraded: bool = False  # graded in this run (False: already graded, left alone)
+    records: list[GradingRecord] = field(default_factory=list)  # one per graded notebook
+    to_grade_by_hand: list[str] = field(default_factory=list)  # grade_ids with no score yet
 
     @property
     def needs_a_look(self) -> bool:
-        return self.score is None or bool(self.problems)
+        return self.score is None or bool(self.problems) or bool(self.to_grade_by_hand)
 
 
 class CannotGrade(RuntimeError):
@@ -61,20 +65,34 @@ def in_progress_marker(course: ClassRun, assignment: str, student: str) -> Path:
     return course.course_dir / "autograded" / student / f"{assignment}.grading"
 
 
-def is_graded(course: ClassRun, assignment: str, student: str) -> bool:
-    """Graded to the end, after the last change to the submission."""
-    graded = course.course_dir / "autograded" / student / assignment
-    submitted = course.course_dir / "submitted" / student / assignment
-    names = [p.name for p in (course.course_dir / "source" / assignment).glob("*.ipynb")]
+def graded_records(course: ClassRun, assignment: str, student: str) -> list[GradingRecord] | None:
+    """The grading records of this submission as it stands, or None if it is not graded: a run was cut off
+    while grading it, a notebook has no valid record, the submission changed since, or the gradebook
+    disagrees with a record."""
     if in_progress_marker(course, assignment, student).exists():
-        return False  # a run was cut off while grading this student
-    if not names or not all((graded / name).exists() for name in names):
-        return False
-    newest_submission = max(p.stat().st_mtime for p in submitted.rglob("*") if p.is_file())
-    return min((graded / name).stat().st_mtime for name in names) >= newest_submission
+        return None
+    graded = course.course_dir / "autograded" / student / assignment
+    notebooks = sorted(p.stem for p in (course.course_dir / "source" / assignment).glob("*.ipynb"))
+    try:
+        records = [read_record(record_path(graded, nb), assignment, student, nb) for nb in notebooks]
+    except RecordError:
+        return None
+    submitted = course.course_dir / "submitted" / student / assignment
+    if not records or any(r.submission_sha256 != submission_digest(submitted) for r in records):
+        return None
+    auto = course.auto_scores(assignment, student)
+    if any(auto.get((r.notebook, c.grade_id)) != c.score for r in records for c in r.cells):
+        return None
+    return records
+
+
+def is_graded(course: ClassRun, assignment: str, student: str) -> bool:
+    """Graded to the end, after the last change to the submission (see ``graded_records``)."""
+    return graded_records(course, assignment, student) is not None
 
 
 def grade_student(course: ClassRun, assignment: str, student: str, force: bool = False) -> StudentResult:
+    """Check, then autograde (unless already graded) one student's submission; what it gave."""
     result = StudentResult(student)
     source_dir = course.course_dir / "source" / assignment
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}
@@ -86,6 +104,8 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
         marker = in_progress_marker(course, assignment, student)
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
+        for stale in marker.parent.glob(f"{assignment}.*.record.json"):
+            stale.unlink()  # a record speaks for one grading only
         outcome = course.autograde(assignment, student)  # force=True: a half-graded folder is redone
         marker.unlink()
         result.regraded = True
@@ -94,10 +114,18 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
             raise CannotGrade(_last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
-    if is_graded(course, assignment, student):
+    records = graded_records(course, assignment, student)
+    if records is not None:
+        result.records = records
         result.score = course.score(assignment, student)
-        result.problems += _execution_problems(course.course_dir / "autograded" / student / assignment)
+        result.to_grade_by_hand = course.ungraded_cells(assignment, student)
+        result.problems += [problem for record in records for problem in record_problems(record)]
     return result
+
+
+def grade_one(course_dir: Path, assignment: str, student: str, force: bool = False) -> StudentResult:
+    """``grade_student`` from a course directory alone: what another process (a worker) calls."""
+    return grade_student(ClassRun(course_dir), assignment, student, force)
 
 
 # nbgrader's own closing lines, which say only that something went wrong.
@@ -114,27 +142,22 @@ def _last_error(log: str, marker: str = "") -> str:
     return ((specific or errors or log.strip().splitlines() or ["no log"])[0])[:300]
 
 
-def _execution_problems(folder: Path) -> list[str]:
-    """What went wrong while the graded notebooks ran: a stopped kernel, cells cut off by the timeout."""
+def record_problems(record: GradingRecord) -> list[str]:
+    """What the instructor should look at in one notebook's run: a stopped or dead kernel, cells cut off by
+    the timeout, things planted in its working folder, outputs cut."""
+    name = f"{record.notebook}.ipynb"
     problems: list[str] = []
-    for path in sorted(folder.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        record = nb.metadata.get(RECORD_KEY, {})
-        if record.get("left_behind"):
-            problems.append(f"{path.name}: the notebook planted in its working folder "
-                            f"{'; '.join(record['left_behind'])} (ignored, but it was trying something)")
-        if record.get("outputs_cut"):
-            problems.append(f"{path.name}: {record['outputs_cut']} outputs were cut, too large for the grader")
-        texts = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells]
-        stopped = next((t for t in texts if STOPPED in t), None)
-        if stopped:
-            sentence = stopped[stopped.index(STOPPED):].split(", so nothing could be graded")[0]
-            problems.append(f"{path.name}: {sentence}")
-            continue
-        cut_off = [i + 1 for i, cell in enumerate(nb.cells) if timed_out(cell)]
-        if cut_off:
-            problems.append(f"{path.name}: cell(s) {', '.join(map(str, cut_off))} ran past the cell timeout "
-                            "and were interrupted")
+    if record.left_behind:
+        problems.append(f"{name}: the notebook planted in its working folder "
+                        f"{'; '.join(record.left_behind)} (ignored, but it was trying something)")
+    if record.outputs_cut:
+        problems.append(f"{name}: {record.outputs_cut} outputs were cut, too large for the grader")
+    kernel = record.kernel
+    if not kernel.ran_to_the_end:
+        problems.append(f"{name}: {STOPPED} {kernel.why}")
+    elif kernel.timed_out_cells:
+        problems.append(f"{name}: cell(s) {', '.join(map(str, kernel.timed_out_cells))} ran past the cell timeout "
+                        "and were interrupted")
     return problems
 
 
@@ -165,13 +188,17 @@ def _memory_cap_warning(course: ClassRun) -> str | None:
     if problem is None:
         return None
     return (f"WARNING: No per-notebook memory cap here ({problem}). Each process of a notebook is still capped "
-            "(ConfinedKernelManager.memory_limit_mb), but a notebook that starts many processes can use that many "
-            "times over. Grade as root, or in a cgroup v2 with the memory controller delegated, to cap it.")
+            "(ConfinedKernelManager.memory_limit_mb), but a notebook that starts many processes can use that "
+            "many times over. Grade as root, or in a cgroup v2 with the memory controller delegated, to cap it.")
 
 
 def _line(result: StudentResult) -> str:
     score = "not graded" if result.score is None else f"{result.score[0]:g} / {result.score[1]:g}"
-    flag = "  NEEDS A LOOK: " + "; ".join(result.problems) if result.needs_a_look else ""
+    problems = list(result.problems)
+    if result.to_grade_by_hand:
+        cells = result.to_grade_by_hand
+        problems.append(f"{len(cells)} cell{'s' if len(cells) != 1 else ''} to grade by hand: {', '.join(cells)}")
+    flag = "  NEEDS A LOOK: " + "; ".join(problems) if result.needs_a_look else ""
     fresh = "" if result.regraded or result.score is None else " (already graded)"
     return f"  {result.student:<24} {score:<12}{fresh}{flag}"
 

@@ -27,6 +27,8 @@ from nbgrader.plugins import CsvExportPlugin
 from traitlets.config import Config, PyFileConfigLoader
 
 from course_kit.grading.cells import autograded_tests
+from course_kit.grading.record import read_record, record_path
+from course_kit.grading.results import CheckResult
 
 # What an instructor's clone holds that a course directory needs.
 COURSE_FILES = ["course_config.py", "nbgrader_config.py", "source", "graders"]
@@ -65,9 +67,10 @@ def load_course_config(course_dir: Path) -> Config:
 @dataclass
 class CellResult:
     grade_id: str
-    score: float
+    score: float  # the gradebook's (a manual score, when given, overrides the autograded one)
     max_score: float
-    report: str
+    report: str  # the feedback the student reads in the test cell
+    checks: list[CheckResult]  # the grading record's
 
 
 class ClassRun:
@@ -154,15 +157,34 @@ class ClassRun:
                 return None
             return submission.score, submission.max_score
 
+    def auto_scores(self, assignment: str, student: str) -> dict[tuple[str, str], float | None]:
+        """(notebook, grade_id) -> the autograded score in the gradebook, for every grade cell."""
+        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                return {}
+            return {(nb.name, grade.name): grade.auto_score for nb in submission.notebooks for grade in nb.grades}
+
+    def ungraded_cells(self, assignment: str, student: str) -> list[str]:
+        """grade_ids of the cells with no score at all yet: the autograder gives them none (a written answer),
+        and nobody has graded them by hand."""
+        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
+            submission = gradebook.find_submission(assignment, student)
+            return [grade.name for nb in submission.notebooks for grade in nb.grades
+                    if grade.auto_score is None and grade.manual_score is None]
+
     def cell_results(self, assignment: str, student: str) -> list[CellResult]:
-        """Each autograded test cell's score (from the gradebook) and report (from the autograded notebook)."""
+        """Each autograded test cell's score (gradebook), checks (grading record) and report (graded notebook)."""
         folder = self.course_dir / "autograded" / student / assignment
         results = []
         with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
             for notebook in sorted(folder.glob("*.ipynb")):
+                record = read_record(record_path(folder, notebook.stem), assignment, student, notebook.stem)
+                checks = {cell.grade_id: cell.checks for cell in record.cells}
                 for cell in autograded_tests(nbformat.read(notebook, as_version=4)):
                     grade_id = cell.metadata.nbgrader["grade_id"]
                     grade = gradebook.find_grade(grade_id, notebook.stem, assignment, student)
                     text = "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
-                    results.append(CellResult(grade_id, grade.score, grade.max_score, text))
+                    results.append(CellResult(grade_id, grade.score, grade.max_score, text, checks.get(grade_id, [])))
         return results

@@ -1,9 +1,15 @@
-"""`python -m course_kit.grade_class` stops with exit status 2 when it cannot grade anyone at all."""
+"""`python -m course_kit.grade_class`: its exit status and what it says needs the instructor's look.
+
+Exit status 2 when it cannot grade anyone at all; 1 while a submission needs a look, which includes a cell
+that only a person can grade and nobody has yet.
+"""
 
 from __future__ import annotations
 
+from nbgrader.api import Gradebook
+
 from conftest import REPO
-from course_kit.grade_class import EXIT_CANNOT_GRADE, main
+from course_kit.grade_class import EXIT_CANNOT_GRADE, EXIT_NEEDS_A_LOOK, EXIT_OK, grade_student, main
 from course_kit.instructor import ClassRun, copy_course
 from course_kit.samples import build_submission, read_sample
 
@@ -33,3 +39,31 @@ def test_an_unknown_assignment_is_named_with_the_known_ones(tmp_path, capsys):
     assert main(["ps1", "--course-dir", str(course_dir)]) == EXIT_CANNOT_GRADE
     err = capsys.readouterr().err
     assert "No assignment 'ps1'" in err and ASSIGNMENT in err, err
+
+
+def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, capsys):
+    """ps2's derivation is graded by hand: until it has a score, the submission is not done."""
+    assignment = "ps2_stable_loss"
+    course = ClassRun(copy_course(REPO, tmp_path / "course", [assignment]))
+    course.release(assignment)
+    release, source = course.release_notebook(assignment), course.source_notebook(assignment)
+    sample = read_sample(REPO / "samples" / assignment / "reference.py")
+    course.submit("ada", assignment, {release.name: build_submission(release, source, sample)})
+    course.collect(assignment)
+
+    assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_NEEDS_A_LOOK
+    out = capsys.readouterr().out
+    assert "ada" in out and "1 cell to grade by hand: derivation" in out, out
+    assert "1 need a look" in out, out
+    result = grade_student(course, assignment, "ada")
+    assert not result.regraded and result.to_grade_by_hand == ["derivation"] and not result.problems
+    (record,) = result.records
+    assert record.score == 13.0 and record.kernel.outcome == "finished"  # every autograded cell, full marks
+
+    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
+        grade = gradebook.find_grade("derivation", source.stem, assignment, "ada")
+        grade.manual_score = 2.0
+        gradebook.db.commit()
+    assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "15 / 16" in out and "(already graded)" in out and "0 need a look" in out, out

@@ -3,9 +3,11 @@
 This is what ``nbgrader autograde`` does through ``ExecuteWithGraders``, minus
 nbgrader: it lets ``pytest graders/<assignment> --submission x.ipynb`` grade
 one notebook on its own, with the same semantics (every cell runs, errors and
-timeouts do not stop the run, then the graders call into the same kernel) and
-the same confinement: the notebook runs in a temporary copy of its folder,
-inside ``ConfinedKernelManager``'s sandbox, with the course hidden from it.
+timeouts do not stop the run, the same stop rules end it early, then the
+graders call into the same kernel) and the same confinement: the notebook runs
+in a temporary copy of its folder, inside ``ConfinedKernelManager``'s sandbox,
+with the course hidden from it.  Both read their settings (the stop rules,
+the confinement's limits) from the course's configuration.
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellTimeoutError
 from nbformat import NotebookNode
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
+from course_kit.grading.executor import STOPS, NotebookStopRules, keep_reply_error, kernel_responds, timed_out
 from course_kit.grading.output_budget import MAX_NOTEBOOK_CHARS, MAX_OUTPUT_CHARS, BudgetedOutputs, OutputBudget
-from course_kit.grading.student_kernel import KernelStopped, StudentKernel
-
-MAX_CELL_TIMEOUTS = 3  # ExecuteWithGraders.max_cell_timeouts' default
+from course_kit.grading.stopped import Stopped
+from course_kit.grading.student_kernel import RunCode, StudentKernel
 
 # What nbgrader's Execute writes into a cell it had to interrupt.
 TIMEOUT_ERROR = {
@@ -36,7 +38,7 @@ TIMEOUT_ERROR = {
 }
 
 
-def code_runner(client: NotebookClient, timeout: int | None = None):
+def code_runner(client: NotebookClient, timeout: int | None = None) -> RunCode:
     """A RunCode for ``StudentKernel`` that executes snippets as hidden, history-free cells.
 
     ``timeout`` (seconds per snippet) replaces the client's cell timeout while a snippet runs.
@@ -52,83 +54,51 @@ def code_runner(client: NotebookClient, timeout: int | None = None):
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
         except CellTimeoutError:  # raised only when the kernel's output channel goes silent
-            raise KernelStopped("the kernel stopped answering") from None
+            raise Stopped("the kernel stopped answering") from None
         finally:
             client.timeout = cell_timeout
             client.nb.cells.pop()
         if timed_out(cell) and not kernel_responds(client):
-            raise KernelStopped("the kernel is stuck: it did not stop when interrupted")
+            raise Stopped("the kernel is stuck: it did not stop when interrupted")
         return cell.outputs
 
     return run_code
 
 
-def timed_out(cell: NotebookNode) -> bool:
-    return any(o.get("ename") == TIMEOUT_ERROR["ename"] for o in cell.get("outputs", []))
+def refuse_calls(why: str) -> RunCode:
+    """The RunCode of a notebook that was stopped: every grader call fails, saying why."""
 
+    def run_code(source: str) -> Sequence[NotebookNode]:
+        raise Stopped(why)
 
-def why_stop_after(cell: NotebookNode, client: NotebookClient, timeouts: int, max_timeouts: int) -> str | None:
-    """After a cell that timed out (``timeouts`` so far, this one included): why the notebook
-    cannot go on, or None.  Shared by nbgrader's path and the hand-run path."""
-    if not kernel_responds(client):
-        return "it ran past the cell timeout and did not stop when interrupted"
-    if timeouts >= max_timeouts:
-        return f"{timeouts} cells ran past the {client.timeout} s cell timeout"
-    return None
-
-
-def kernel_responds(client: NotebookClient, seconds: int = 5) -> bool:
-    """After an interrupt a healthy kernel answers at once; one stuck in a loop that
-    swallows KeyboardInterrupt never does, and would cost every later cell a full timeout."""
-    timeout = client.timeout
-    client.timeout = seconds
-    try:
-        return client.wait_for_reply(client.kc.kernel_info()) is not None
-    finally:
-        client.timeout = timeout
-
-
-def record_reply_error(cell: NotebookNode, execute_reply: dict, **_: object) -> None:
-    """nbclient hook: keep an error the kernel only reported in its reply (a timeout) as an output,
-    as nbgrader's Execute does, so that ``timed_out`` sees it."""
-    content = execute_reply["content"]
-    if content["status"] == "error" and not any(o.get("ename") == content["ename"] for o in cell.outputs):
-        cell.outputs.append(nbformat.v4.new_output("error", ename=content["ename"], evalue=content["evalue"],
-                                                   traceback=content.get("traceback", [])))
-
-
-class _StoppedKernel:
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-
-    def __call__(self, source: str) -> Sequence[NotebookNode]:
-        raise KernelStopped(self.reason)
+    return run_code
 
 
 @contextmanager
 def executed_notebook(
-    path: Path, timeout: int = 60, course_root: Path | None = None, allow_unconfined: bool = False
+    path: Path, config: Config | None = None, timeout: int | None = None, allow_unconfined: bool = False
 ) -> Iterator[StudentKernel]:
     """Run the notebook at ``path`` confined, in a copy of its folder; yield its live kernel for the graders.
 
-    ``course_root`` is hidden from the kernel; ``allow_unconfined`` is ``ConfinedKernelManager``'s opt-out.
+    ``config``: the course's configuration (stop rules, confinement); ``timeout`` overrides its cell timeout;
+    ``allow_unconfined`` is ``ConfinedKernelManager``'s opt-out.
     """
-    config = Config()
-    config.ConfinedKernelManager.allow_unconfined = allow_unconfined
-    if course_root is not None:
-        config.ConfinedKernelManager.course_root = str(course_root)
+    config = Config(config or {})
+    if allow_unconfined:
+        config.ConfinedKernelManager.allow_unconfined = True
+    if timeout is not None:
+        config.HandRunClient.timeout = timeout
     with tempfile.TemporaryDirectory(prefix="hand-graded-") as scratch:
         # The submission itself is never run in place: the kernel may write where it works.
         workdir = Path(scratch) / "work"
         shutil.copytree(path.parent, workdir, symlinks=True,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         nb = nbformat.read(workdir / path.name, as_version=4)
-        client = _HandRunClient(
+        client = HandRunClient(
             nb,
-            timeout=timeout,
             interrupt_on_timeout=True,  # as nbgrader does: a slow cell is interrupted, the run goes on
             error_on_timeout=TIMEOUT_ERROR,
-            on_cell_executed=record_reply_error,
+            on_cell_executed=keep_reply_error,
             allow_errors=True,
             kernel_name="python3",
             kernel_manager_class=ConfinedKernelManager,
@@ -136,7 +106,7 @@ def executed_notebook(
             resources={"metadata": {"path": str(workdir)}},
         )
         with client.setup_kernel():
-            run_code = _run_all_cells(client, nb)
+            run_code = client.run_all_cells()
             # The kernel works in the manager's private copy of workdir, and reads its calls there.
             student = StudentKernel(run_code, scratch_parent=client.km.kernel_cwd or workdir)
             try:
@@ -145,27 +115,20 @@ def executed_notebook(
                 student.close()
 
 
-class _HandRunClient(BudgetedOutputs, NotebookClient):
-    """nbclient with the autograder's output caps, so a flood costs a hand-run grader no more memory."""
+class HandRunClient(NotebookStopRules, BudgetedOutputs, NotebookClient):
+    """nbclient with the autograder's stop rules and output caps."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.output_budget = OutputBudget(MAX_OUTPUT_CHARS, MAX_NOTEBOOK_CHARS)
 
-
-def _run_all_cells(client: NotebookClient, nb: NotebookNode):
-    """Run every cell as nbgrader would; the RunCode for the graders (one that refuses if the kernel is gone)."""
-    timeouts = 0
-    for index, cell in enumerate(nb.cells):
+    def run_all_cells(self) -> RunCode:
+        """Run every cell as nbgrader would; the RunCode for the graders (one that refuses if the notebook stopped)."""
+        self.start_rules()
         try:
-            client.execute_cell(cell, index)
-        except DeadKernelError:
-            return _StoppedKernel(f"the kernel died while running cell {index + 1}")
-        except CellTimeoutError:
-            return _StoppedKernel(f"the kernel stopped answering in cell {index + 1}")
-        if timed_out(cell):
-            timeouts += 1
-            why = why_stop_after(cell, client, timeouts, MAX_CELL_TIMEOUTS)
-            if why:
-                return _StoppedKernel(f"the notebook was stopped at cell {index + 1}: {why}")
-    return code_runner(client)
+            for index, cell in enumerate(self.nb.cells):
+                self.execute_under_rules(cell, index)
+        except STOPS as stop:
+            exit_reason = getattr(self.km, "exit_reason", lambda: None)()
+            return refuse_calls(f"the notebook's kernel {self.outcome(stop, exit_reason).why}")
+        return code_runner(self)

@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_kit.config import course_settings
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.notebook_kernel import executed_notebook
 from course_kit.grading.results import ResultCollector
@@ -46,7 +47,7 @@ def cell_points(notebook: Path) -> dict[str, float]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("course_kit", "course kit graders")
     group.addoption("--submission", type=Path, help="notebook to grade (default: the source notebook)")
-    group.addoption("--cell-timeout", type=int, default=60, help="seconds per notebook cell and per call")
+    group.addoption("--cell-timeout", type=int, help="seconds per notebook cell and per call (default: the course's)")
     group.addoption(
         "--allow-unconfined", action="store_true",
         help="DANGEROUS: run the notebook without bubblewrap where it is unavailable (it can then read the graders)",
@@ -67,9 +68,9 @@ class _NotebookKernels:
         self._stack = ExitStack()
         self._kernels: dict[Path, StudentKernel] = {}
 
-    def get(self, notebook: Path, timeout: int, allow_unconfined: bool) -> StudentKernel:
+    def get(self, notebook: Path, timeout: int | None, allow_unconfined: bool) -> StudentKernel:
         if notebook not in self._kernels:
-            run = executed_notebook(notebook, timeout, course_root=COURSE_ROOT, allow_unconfined=allow_unconfined)
+            run = executed_notebook(notebook, course_settings(COURSE_ROOT), timeout, allow_unconfined)
             self._kernels[notebook] = self._stack.enter_context(run)
         return self._kernels[notebook]
 

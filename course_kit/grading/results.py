@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,10 +22,13 @@ from course_kit.grading.student_kernel import StudentCodeError
 
 @dataclass
 class CheckResult:
-    name: str
+    name: str  # as the student sees it: the test's docstring's first line, and its parameter id
     weight: float
     passed: bool
     message: str = ""
+    # Optional data a grader attaches with pytest's record_property (see ResultCollector); None: not given.
+    worst_input: Any = None
+    figure: str | None = None  # a PNG, base64
 
 
 @dataclass
@@ -72,8 +76,15 @@ def _failure_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return f"the grader could not run this check ({type(error).__name__}: {error}); tell your instructor"
 
 
+ATTACHED = ("worst_input", "figure")  # what a check may attach: ``record_property("worst_input", [36.0, 0.0])``
+
+
 class ResultCollector:
-    """pytest plugin that records one CheckResult per test, grouped by grader module."""
+    """pytest plugin that records one CheckResult per test, grouped by grader module.
+
+    A check can attach data to its result with pytest's ``record_property`` fixture, under the names in
+    ``ATTACHED``: the input its message names, as data, and a figure; they go into the grading record.
+    """
 
     def __init__(self) -> None:
         self.cells: dict[str, CellReport] = {}
@@ -86,7 +97,8 @@ class ResultCollector:
             marker = item.get_closest_marker("weight")
             weight = float(marker.args[0]) if marker else 1.0
             message = "" if report.passed else _failure_message(call.excinfo) if call.excinfo else ""
+            attached = {k: v for k, v in item.user_properties if k in ATTACHED}
             self.cells.setdefault(cell_id, CellReport(cell_id)).checks.append(
-                CheckResult(_check_name(item), weight, report.passed, message)
+                CheckResult(_check_name(item), weight, report.passed, message, **attached)
             )
         return report

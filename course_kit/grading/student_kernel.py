@@ -31,6 +31,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 from course_kit.grading.call_files import AnswerTooLarge, CallFiles
+from course_kit.grading.stopped import Stopped
 
 # Runs source code in the submission's kernel and returns the outputs it produced.
 RunCode = Callable[[str], Sequence[NotebookNode]]
@@ -41,10 +42,6 @@ TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt"}  # nbgrader's and nbc
 
 class StudentCodeError(Exception):
     """The submission did not produce a usable answer for one call."""
-
-
-class KernelStopped(Exception):
-    """The kernel can take no more calls (it died, or is stuck); the message says which."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ class StudentKernel:
         except DeadKernelError:
             self._stopped = "the kernel died during an earlier call (a crash, or a resource limit)"
             raise StudentCodeError(f"{what}: the kernel died during this call (a crash, or a resource limit)") from None
-        except KernelStopped as stop:
+        except Stopped as stop:
             self._stopped = str(stop)
             raise StudentCodeError(f"{what}: {stop}") from None
         for output in outputs:

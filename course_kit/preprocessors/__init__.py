@@ -3,5 +3,6 @@
 from course_kit.preprocessors.execute_with_graders import ExecuteWithGraders
 from course_kit.preprocessors.truncate_outputs import TruncateLargeOutputs
 from course_kit.preprocessors.write_grader_scores import WriteGraderScores
+from course_kit.preprocessors.write_grading_record import WriteGradingRecord
 
-__all__ = ["ExecuteWithGraders", "TruncateLargeOutputs", "WriteGraderScores"]
+__all__ = ["ExecuteWithGraders", "TruncateLargeOutputs", "WriteGraderScores", "WriteGradingRecord"]

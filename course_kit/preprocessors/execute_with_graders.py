@@ -4,58 +4,68 @@ The notebook is executed exactly as stock nbgrader does.  After its last cell,
 before the kernel is shut down, the assignment's graders (``graders/<assignment>/``)
 run in this process and call the student's functions through ``StudentKernel``,
 so grading costs no second execution of the notebook.  Their reports go into
-``resources["grader_reports"]`` for ``WriteGraderScores``.  An assignment
-without a graders folder is executed and graded the ordinary nbgrader way.
+``resources["grader_reports"]`` for ``WriteGraderScores``, and what the grader
+saw of the run (``KernelRun``: the kernel's outcome, memory peak, timings, what
+the notebook left behind) into ``resources["kernel_run"]`` for the grading
+record (``WriteGradingRecord``).  An assignment without a graders folder is
+executed and graded the ordinary nbgrader way.
 
 While the notebook runs, every output is cut to ``max_output_chars`` and the
 notebook's outputs together to ``max_notebook_output_chars`` (``OutputBudget``),
-so no notebook can grow the grader's memory without bound.  After the kernel
-is gone, the notebook's metadata ``course_kit`` records what the grader saw
-(``left_behind``: links, FIFOs or devices the notebook planted in its working
-folder, ignored but worth the instructor's look); it is always rewritten, so a
-submission cannot plant it.
+so no notebook can grow the grader's memory without bound.
 
 If the kernel dies (``os._exit``, a segfault, a resource limit) stock nbgrader
 abandons the whole submission, and a notebook whose cells keep running past
 the timeout costs a full timeout per remaining cell.  Here, for assignments
-with graders, such a notebook is stopped (after a few timeouts, a kernel that
-ignores interrupts, or a total time limit) and every test cell reports what
-stopped it and scores 0: the student learns what happened, the other students
-are graded, and the gradebook stays complete.
+with graders, the stop rules (``course_kit.grading.executor``) end such a
+notebook and every test cell reports what stopped it and scores 0: the student
+learns what happened, the other students are graded, and the gradebook stays
+complete.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
 from course_kit.grading.cells import autograded_tests
-from course_kit.grading.notebook_kernel import code_runner, timed_out, why_stop_after
+from course_kit.grading.executor import STOPS, NotebookStopRules, timed_out
+from course_kit.grading.notebook_kernel import code_runner
 from course_kit.grading.output_budget import MAX_NOTEBOOK_CHARS, MAX_OUTPUT_CHARS, BudgetedOutputs, OutputBudget
+from course_kit.grading.record import KernelOutcome
 from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
 
+STOPPED = "The notebook's kernel"  # how every test cell's report begins when the notebook could not finish
 
-class ExecuteWithGraders(BudgetedOutputs, Execute):
+
+@dataclass
+class KernelRun:
+    """What the grader saw of one notebook's run, for the grading record."""
+
+    outcome: KernelOutcome
+    started: float  # time.monotonic() at the kernel's start
+    execution_s: float
+    graders_s: float = 0.0
+    memory_peak_mb: float | None = None
+    left_behind: list[str] = field(default_factory=list)
+    outputs_cut: int = 0
+
+
+class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
     graders_root = Unicode(
         "graders",
         help="Folder holding one pytest graders folder per assignment (relative to the working directory).",
     ).tag(config=True)
     call_timeout = Integer(
         20, help="Seconds one grader call into the student's kernel may take before it is interrupted."
-    ).tag(config=True)
-    notebook_time_limit = Integer(
-        300, help="Wall-clock seconds for a whole notebook; cells past it are not run and its test cells score 0."
-    ).tag(config=True)
-    max_cell_timeouts = Integer(
-        3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
     max_output_chars = Integer(
         MAX_OUTPUT_CHARS,
@@ -79,39 +89,31 @@ class ExecuteWithGraders(BudgetedOutputs, Execute):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
         self._manager = km
         self._graders = self._graders_dir(resources)
-        self._cell_index = -1
-        self._timeouts = 0
-        self._deadline = time.monotonic() + self.notebook_time_limit
+        self._graders_s = 0.0
+        self._executed_at: float | None = None
+        self.start_rules()
         self.output_budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
-        nb.metadata.pop(RECORD_KEY, None)  # only the grader writes it
+        stop = None
         try:
             nb, resources = super().preprocess(nb, resources, km)
-        except (DeadKernelError, CellTimeoutError, _Stopped) as stop:
+        except STOPS as error:  # the kernel is gone by now: its manager can say why it ended
             if self._graders is None:
                 raise
-            self._record(nb)
-            where = f"cell {self._cell_index + 1} of {len(nb.cells)}"
-            cause = getattr(self._manager, "last_exit_reason", None)  # a confined kernel knows why it ended
-            if isinstance(stop, _Stopped):
-                why = f"was stopped at {where}: {stop}"
-            elif cause:
-                why = f"died while running {where}: {cause}"
-            elif isinstance(stop, CellTimeoutError):  # nbclient gives up on a kernel whose output went silent
-                why = f"stopped answering during {where} (its messages stopped coming)"
-            else:
-                why = f"died while running {where} (a crash such as os._exit or a segfault, or a resource limit)"
-            self.log.error("The kernel %s; every test cell scores 0", why)
-            resources["grader_reports"] = _stopped_reports(nb, why)
-            return nb, resources
-        self._record(nb)
+            stop = error
+        outcome = self.outcome(stop, getattr(self._manager, "last_exit_reason", None))
+        if stop is not None:
+            self.log.error("The kernel %s; every test cell scores 0", outcome.why)
+            resources["grader_reports"] = _stopped_reports(nb, outcome.why or "")
+        resources["kernel_run"] = KernelRun(
+            outcome=outcome,
+            started=self.started,
+            execution_s=(self._executed_at or time.monotonic()) - self.started,
+            graders_s=self._graders_s,
+            memory_peak_mb=getattr(self._manager, "last_memory_peak_mb", None),
+            left_behind=list(getattr(self._manager, "last_left_behind", [])),
+            outputs_cut=self.output_budget.cut,
+        )
         return nb, resources
-
-    def _record(self, nb: NotebookNode) -> None:
-        """What the grader saw of this run, for the instructor's tools (see the module docstring)."""
-        nb.metadata[RECORD_KEY] = {
-            "left_behind": list(getattr(self._manager, "last_left_behind", [])),
-            "outputs_cut": self.output_budget.cut,
-        }
 
     def on_cell_executed(self, **kwargs):
         # nbgrader copies an error the kernel reported only in its reply into the cell: cut that too.
@@ -121,17 +123,16 @@ class ExecuteWithGraders(BudgetedOutputs, Execute):
         return super().on_cell_executed(**kwargs)
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
-        self._cell_index = index
         graders_dir = self._graders
-        if graders_dir is not None and time.monotonic() > self._deadline:
-            raise _Stopped(f"the whole notebook ran past its {self.notebook_time_limit} s limit")
-        cell, resources = super().preprocess_cell(cell, resources, index)
-        if graders_dir is not None and timed_out(cell):
-            self._timeouts += 1
-            why = why_stop_after(cell, self, self._timeouts, self.max_cell_timeouts)
-            if why:
-                raise _Stopped(why)
-        if index == len(self.nb.cells) - 1 and graders_dir is not None:
+        if graders_dir is None:  # stock nbgrader: every cell runs whatever happens
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            if timed_out(cell):
+                self.timed_out_cells.append(index + 1)
+            return cell, resources
+        self._check_assign_resources(resources)
+        cell = self.execute_under_rules(cell, index)
+        if index == len(self.nb.cells) - 1:
+            self._executed_at = time.monotonic()
             # The kernel's own working folder is the one place it can surely read and write.
             runner = code_runner(self, timeout=self.call_timeout)
             workdir = getattr(self._manager, "kernel_cwd", None) or Path(resources["metadata"]["path"])
@@ -140,17 +141,10 @@ class ExecuteWithGraders(BudgetedOutputs, Execute):
                 reports, log = run_graders(graders_dir, student)
             finally:
                 student.close()
+            self._graders_s = time.monotonic() - self._executed_at
             self.log.debug("pytest graders for %s:\n%s", graders_dir, log)
             resources["grader_reports"] = reports
-        return cell, resources
-
-
-RECORD_KEY = "course_kit"  # the graded notebook's metadata key for what the grader saw
-STOPPED = "The notebook's kernel"  # how every test cell's report begins when the notebook could not finish
-
-
-class _Stopped(Exception):
-    """The notebook cannot go on; the message says why, in words for the student."""
+        return cell, self.resources
 
 
 def _stopped_reports(nb: NotebookNode, why: str) -> dict[str, CellReport]:

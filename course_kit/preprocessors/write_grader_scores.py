@@ -30,6 +30,7 @@ class WriteGraderScores(NbGraderPreprocessor):
             self.log.error("No grader module test for cell %s: it scores 0", cell_id)
             report = CellReport(cell_id, [CheckResult(f"a grader for cell {cell_id}", 1.0, False,
                                                       "no grader exists for this cell; tell your instructor")])
+            reports[cell_id] = report  # the grading record shows it too
         cell.outputs = [
             new_output("stream", name="stdout", text=report.render(points) + "\n"),
             new_output("execute_result", data={"text/plain": f"{report.score(points):g}"}, execution_count=None),
