@@ -66,7 +66,7 @@ from course_kit.confinement import ConfinedKernelManager  # noqa: E402
 c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
 c.ConfinedKernelManager.allow_unconfined = False
 c.ConfinedKernelManager.notebook_memory_limit_mb = 4096  # kernel + children + /tmp, one cgroup (ps3 peak: ~1 GiB)
-c.ConfinedKernelManager.memory_limit_mb = 6144  # RLIMIT_DATA per process, a backstop above the notebook's cap
+c.ConfinedKernelManager.process_data_limit_mb = 6144  # RLIMIT_DATA per process, a backstop above the notebook's cap
 c.ConfinedKernelManager.address_space_limit_mb = 8192  # RLIMIT_AS, also bounds shared memory (TF maps ~2.4 GiB)
 c.ConfinedKernelManager.cpu_time_limit_s = 600  # RLIMIT_CPU per process, all its threads (Keras ps3: ~10 s)
 c.ConfinedKernelManager.max_processes = 256  # processes + threads at once (TensorFlow: ~2 threads per core)

@@ -188,7 +188,7 @@ def _memory_cap_warning(course: ClassRun) -> str | None:
     if problem is None:
         return None
     return (f"WARNING: No per-notebook memory cap here ({problem}). Each process of a notebook is still capped "
-            "(ConfinedKernelManager.memory_limit_mb), but a notebook that starts many processes can use that "
+            "(ConfinedKernelManager.process_data_limit_mb), but a notebook that starts many processes can use that "
             "many times over. Grade as root, or in a cgroup v2 with the memory controller delegated, to cap it.")
 
 

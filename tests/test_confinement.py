@@ -214,7 +214,7 @@ def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
         "print('still alive')",
     ]
     nb, seconds = run_cells(
-        cells, course_root, memory_limit_mb=512, address_space_limit_mb=2048, file_size_limit_mb=1, tmp_size_mb=8
+        cells, course_root, process_data_limit_mb=512, address_space_limit_mb=2048, file_size_limit_mb=1, tmp_size_mb=8
     )
     assert [errors(c) for c in nb.cells[:6]] == [["MemoryError"]] * 3 + [["OSError"]] * 3
     assert "File too large" in nb.cells[4].outputs[0].evalue
@@ -238,12 +238,12 @@ def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Pa
         "print(sorted(h.wait() for h in hogs))",
         "print('kernel alive')",
     ]
-    nb, seconds = run_cells(cells, course_root, memory_limit_mb=300, notebook_memory_limit_mb=400)
+    nb, seconds = run_cells(cells, course_root, process_data_limit_mb=300, notebook_memory_limit_mb=400)
     codes = json.loads(stdout(nb.cells[0]))
     assert codes.count(-9) >= 2, codes  # 800 MiB of hogs alive at once under a 400 MiB cap: SIGKILL
     assert stdout(nb.cells[1]) == "kernel alive\n"
     # Without the notebook cap all four fit.
-    nb, _ = run_cells(cells[:1], course_root, memory_limit_mb=300, notebook_memory_limit_mb=0)
+    nb, _ = run_cells(cells[:1], course_root, process_data_limit_mb=300, notebook_memory_limit_mb=0)
     assert json.loads(stdout(nb.cells[0])) == [0, 0, 0, 0]
 
 
@@ -257,7 +257,7 @@ def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: 
         "print('never')",
     ]
     with pytest.raises(DeadKernelError):
-        run_cells(cells, course_root, memory_limit_mb=1024, notebook_memory_limit_mb=400)
+        run_cells(cells, course_root, process_data_limit_mb=1024, notebook_memory_limit_mb=400)
     assert "went over its memory limit (400 MiB" in (RecordedManager.made[-1].last_exit_reason or "")
 
 
@@ -349,7 +349,7 @@ def test_refuses_without_bubblewrap(course_root: Path, tmp_path: Path):
         run_cells(["print('ran')"], course_root, bwrap_path=str(tmp_path / "no-such-bwrap"))
 
 
-def test_opt_out_runs_unconfined_and_says_so(course_root: Path, tmp_path: Path, caplog):
+def test_opt_out_runs_unconfined_and_says_so(course_root: Path, tmp_path: Path, caplog, capfd):
     with caplog.at_level(logging.WARNING, logger=LOG.name):
         nb, _ = run_cells(
             ["print(open('../../../gradebook.db').read())"], course_root,
@@ -357,6 +357,8 @@ def test_opt_out_runs_unconfined_and_says_so(course_root: Path, tmp_path: Path, 
         )
     assert stdout(nb.cells[0]) == SECRET + "\n"  # unconfined indeed: this is what the opt-out costs
     assert any("STUDENT CODE RUNS UNCONFINED" in r.getMessage() for r in caplog.records)
+    # Over ipc even then: a kernel on tcp logs "running over TCP without encryption" to its stderr, our fd 2.
+    assert "without encryption" not in capfd.readouterr().err
 
 
 def test_a_plan_that_would_uncover_a_hidden_path_is_refused(tmp_path: Path):

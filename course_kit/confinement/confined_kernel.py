@@ -57,153 +57,28 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, List, Unicode
 
 from course_kit.confinement import launch
+from course_kit.confinement.limits import MB, exit_reason, rlimits
 from course_kit.confinement.notebook_cgroup import NotebookCgroup
 from course_kit.confinement.private_folder import copy_into, left_behind
 from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
+from course_kit.confinement.settings import ConfinementSettings
 
 LAUNCH_SOURCE = Path(launch.__file__).read_text()
-CPU_GRACE_S = 5  # SIGXCPU at the limit, SIGKILL this much later (for a kernel that ignores SIGXCPU)
-MB = 2**20
 
 OPT_OUT = "c.ConfinedKernelManager.allow_unconfined = True"
 REFUSAL = "Student notebooks are only run confined"  # grade_class looks for it: no student can be graded
 
 
-class ConfinedKernelManager(AsyncKernelManager):
-    # -- configuration ---------------------------------------------------------
-
-    bwrap_path = Unicode(
-        "bwrap", help="The bubblewrap executable (a name looked up on PATH, or a path)."
-    ).tag(config=True)
-
-    allow_unconfined = Bool(
-        False,
-        help=(
-            "DANGEROUS OPT-OUT. When bubblewrap is missing or cannot build a sandbox here, start student kernels "
-            "unconfined instead of refusing: student code then runs with the grader's full rights (it can read "
-            "gradebook.db and the hidden graders, use the network, exhaust the machine). A warning is logged on "
-            "every kernel start. For machines you do not mind losing, e.g. a throwaway VM on macOS."
-        ),
-    ).tag(config=True)
-
-    notebook_memory_limit_mb = Integer(
-        4096,
-        help=(
-            "Memory of the whole notebook, in MiB: the kernel, every process it starts and the files in its "
-            "private /tmp, counted together in a cgroup of its own. Past it the system kills a process of the "
-            "notebook (usually the kernel: its test cells then score 0, saying so). 0 = no cgroup. Where no "
-            "writable memory cgroup exists a warning is logged and only the per-process limits apply. "
-            "A small Keras notebook peaks at ~1 GiB, file cache included (logged as 'Notebook memory peak')."
-        ),
-    ).tag(config=True)
-
-    memory_limit_mb = Integer(
-        6144,
-        help=(
-            "RLIMIT_DATA of each process, in MiB: its private writable memory (heap, arrays, thread stacks); "
-            "beyond it allocations fail with MemoryError. A backstop where no cgroup exists: above "
-            "notebook_memory_limit_mb, a notebook that creeps up to the cap is stopped with a clear reason "
-            "instead of living on starved (a kernel left with no memory dies later, of a vaguer cause). "
-            "0 = no limit. A small Keras notebook needs ~0.4 GiB (1.4 GiB with 130 TensorFlow threads)."
-        ),
-    ).tag(config=True)
-
-    address_space_limit_mb = Integer(
-        8192,
-        help=(
-            "RLIMIT_AS of the kernel, in MiB: all of its mappings, which also bounds shared memory that "
-            "RLIMIT_DATA does not count. 0 = no limit. TensorFlow reserves a lot of it: ~2.4 GiB for a small "
-            "Keras notebook on 2 cores, ~3.2 GiB with 130 threads."
-        ),
-    ).tag(config=True)
-
-    cpu_time_limit_s = Integer(
-        600,
-        help=(
-            "RLIMIT_CPU of the kernel, in CPU seconds over the whole notebook (all its threads; the graders' "
-            "calls included): the kernel is killed when it is used up. 0 = no limit. A small Keras notebook "
-            "uses ~10 s on 2 cores; TensorFlow's thread pools use more on machines with many cores."
-        ),
-    ).tag(config=True)
-
-    max_processes = Integer(
-        256,
-        help=(
-            "RLIMIT_NPROC: tasks (processes and threads) the notebook may have at once, counted in its own user "
-            "namespace. TensorFlow alone starts ~2 threads per core. 0 = no limit."
-        ),
-    ).tag(config=True)
-
-    file_size_limit_mb = Integer(
-        1024, help="RLIMIT_FSIZE, in MiB: the largest file the kernel may write. 0 = no limit."
-    ).tag(config=True)
-
-    tmp_size_mb = Integer(
-        512, help="Size of the kernel's private /tmp and of its /dev/shm (each an in-memory tmpfs), in MiB."
-    ).tag(config=True)
-
-    course_root = Unicode(
-        "",
-        help=(
-            "The course directory, hidden from the kernel except for its own working folder. Default: "
-            "CourseDirectory.root of the same configuration, else the current directory. Exchange.root and the "
-            "folder of a sqlite CourseDirectory.db_url are hidden too when configured."
-        ),
-    ).tag(config=True)
-
-    hidden_paths = List(
-        Unicode(),
-        default_value=["~", "/home", "/root", "/run"],
-        help=(
-            "Further paths the kernel must not see (each covered by an empty tmpfs; '~' is the grader's home). "
-            "The Python environment and the working folder are bound back even when they lie inside one."
-        ),
-    ).tag(config=True)
-
-    readonly_paths = List(
-        Unicode(),
-        default_value=[],
-        help=(
-            "Paths bound back read-only after hiding, besides sys.prefix and sys.base_prefix "
-            "(e.g. a data set folder inside a hidden path)."
-        ),
-    ).tag(config=True)
-
-    sandbox_uid = Integer(
-        65534, help="When the grader runs as root, the unprivileged uid the kernel runs as (65534 = nobody)."
-    ).tag(config=True)
-
-    sandbox_gid = Integer(65534, help="When the grader runs as root, the kernel's gid (65534 = nogroup).").tag(
-        config=True
-    )
-
-    env_passthrough = List(
-        Unicode(),
-        default_value=[
-            "PATH", "LANG", "LANGUAGE", "LC_*", "TZ", "TERM", "SOURCE_DATE_EPOCH",
-            "PYTHONHASHSEED", "PYTHONIOENCODING", "PYTHONUTF8",
-            "TF_*", "KERAS_*", "OMP_*", "MKL_*", "OPENBLAS_*", "CUDA_VISIBLE_DEVICES", "MPLBACKEND",
-            "NBGRADER_*", "JPY_*", "JUPYTER_PLATFORM_DIRS", "PYDEVD_*",
-        ],
-        help=(
-            "Names (fnmatch patterns) of the grader's environment variables passed to the kernel; the rest "
-            "(tokens, credentials) stay outside. HOME and TMPDIR are set to the private /tmp."
-        ),
-    ).tag(config=True)
-
-    extra_bwrap_args = List(
-        Unicode(), default_value=[], help="Extra bwrap options, appended after the kit's own (expert use)."
-    ).tag(config=True)
+class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
+    """Starts each kernel inside bubblewrap under ``ConfinementSettings``; see the module docstring."""
 
     # -- state -------------------------------------------------------------------
 
@@ -215,6 +90,7 @@ class ConfinedKernelManager(AsyncKernelManager):
     _warned_no_cgroup = False  # class-wide: say it once per grading run, not once per notebook
     last_exit_reason: str | None = None  # set when a confined kernel is cleaned up after ending abnormally
     last_left_behind: list[str] = []  # links, FIFOs, devices the notebook left in its working folder
+    last_memory_peak_mb: float | None = None  # the notebook cgroup's peak, set when it is removed
 
     @property
     def kernel_cwd(self) -> Path | None:
@@ -245,6 +121,7 @@ class ConfinedKernelManager(AsyncKernelManager):
                 self._prepare(kw)
             elif self.allow_unconfined:
                 self._confined = False
+                self._make_runtime()
                 self.log.warning(
                     "STUDENT CODE RUNS UNCONFINED: %s, and %s is set. This kernel can read the gradebook and "
                     "the hidden graders, use the network and exhaust this machine.", problem, OPT_OUT,
@@ -271,11 +148,15 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     start_kernel = _async_start_kernel  # type: ignore[assignment]
 
-    def _prepare(self, kw: dict[str, Any]) -> None:
+    def _make_runtime(self) -> None:
+        """The grader's folder for this kernel, and in it the runtime folder: connection file and ipc sockets.
+
+        ipc, never tcp, confined or not: a kernel on tcp listens on the host's loopback, where any local user
+        can reach it, and logs "Kernel is running over TCP without encryption" (ipykernel's kernelapp) on its
+        own stderr at every start.  That line never reaches a cell (cells get only what comes over iopub),
+        but it is noise in every grading log; over ipc the kernel has nothing to warn about.
+        """
         parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
-        # The grader's folder, holding the kernel's two: the runtime folder (connection file, ipc sockets) and
-        # the working folder.  Only those two are bound into the sandbox, so the kernel can change what is in
-        # them but can never swap either for a symlink the grader would then follow.
         self._home = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
         os.chmod(self._home, 0o711)  # bwrap enters as root without CAP_DAC_OVERRIDE: it needs the x bit
         self._runtime = self._home / "runtime"
@@ -283,6 +164,12 @@ class ConfinedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self._runtime / "ipc")
         self.connection_file = str(self._runtime / "kernel.json")
+
+    def _prepare(self, kw: dict[str, Any]) -> None:
+        # The grader's folder holds the kernel's two: the runtime folder and the working folder.  Only those
+        # two are bound into the sandbox, so the kernel can change what is in them but can never swap either
+        # for a symlink the grader would then follow.
+        self._make_runtime()
         kernel_owner = (self.sandbox_uid, self.sandbox_gid) if self._as_root() else None
         self._workdir = self._home / "work"
         try:
@@ -311,7 +198,7 @@ class ConfinedKernelManager(AsyncKernelManager):
             if not ConfinedKernelManager._warned_no_cgroup:
                 ConfinedKernelManager._warned_no_cgroup = True
                 self.log.warning(
-                    "No per-notebook memory cap (%s): each process of a notebook is capped at memory_limit_mb, "
+                    "No per-notebook memory cap (%s): each process of a notebook is capped at process_data_limit_mb, "
                     "but a notebook that forks can use that many times over.", problem,
                 )
             return None
@@ -355,19 +242,6 @@ class ConfinedKernelManager(AsyncKernelManager):
             extra_args=list(self.extra_bwrap_args),
         )
 
-    def _limits(self) -> dict[str, tuple[int, int]]:
-        def cap(value: int, unit: int = 1, grace: int = 0) -> tuple[int, int]:
-            return (value * unit, (value + grace) * unit) if value > 0 else (-1, -1)
-
-        return {
-            "RLIMIT_DATA": cap(self.memory_limit_mb, MB),
-            "RLIMIT_AS": cap(self.address_space_limit_mb, MB),
-            "RLIMIT_CPU": cap(self.cpu_time_limit_s, grace=CPU_GRACE_S),
-            "RLIMIT_NPROC": cap(self.max_processes),
-            "RLIMIT_FSIZE": cap(self.file_size_limit_mb, MB),
-            "RLIMIT_CORE": (0, 0),
-        }
-
     def _kernel_env(self, env: dict[str, str] | None) -> dict[str, str]:
         kept = filter_env(dict(os.environ if env is None else env), list(self.env_passthrough))
         return {**kept, "HOME": "/tmp", "TMPDIR": "/tmp"}
@@ -380,7 +254,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         plan = {
             "uid": self.sandbox_uid if as_root else None,
             "gid": self.sandbox_gid if as_root else None,
-            "rlimits": self._limits(),
+            "rlimits": rlimits(self),
         }
         launcher = [sys.executable, "-I", "-S", "-c", LAUNCH_SOURCE, json.dumps(plan)]
         confined = [*self._plan().bwrap_args(), *launcher, *command]
@@ -397,24 +271,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         """Why a confined kernel that is no longer running ended, in words (None if it was shut down normally)."""
         process = getattr(self.provisioner, "process", None)
         code = None if process is None else process.poll()
-        if code is None or code == 0 or code < 0:  # running, clean exit, or bwrap stopped by the grader itself
-            return None
-        if self._cgroup is not None and self._cgroup.oom_kills():
-            return (
-                f"the notebook went over its memory limit ({self.notebook_memory_limit_mb} MiB for the kernel and "
-                "every process it started) and the system killed it"
-            )
-        if code > 128:
-            signum = code - 128
-            if signum == signal.SIGXCPU:
-                return f"the notebook used up its CPU time limit ({self.cpu_time_limit_s} s)"
-            if signum == signal.SIGKILL:
-                return (
-                    "the kernel was killed (SIGKILL): CPU time limit exceeded after SIGXCPU was ignored, "
-                    "or the machine ran out of memory"
-                )
-            return f"the kernel died of signal {signal.Signals(signum).name}"
-        return f"the kernel exited with status {code}"
+        return exit_reason(code, self._cgroup is not None and bool(self._cgroup.oom_kills()), self)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         if self._confined and not restart and self._runtime is not None:
@@ -431,6 +288,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         if self._cgroup is not None:  # also kills what the notebook left running
             peak = self._cgroup.peak_bytes()
             if peak is not None:  # what an instructor needs to set notebook_memory_limit_mb
+                self.last_memory_peak_mb = round(peak / MB, 1)
                 self.log.info("Notebook memory peak: %.0f MiB of %d", peak / MB, self.notebook_memory_limit_mb)
             survivors = self._cgroup.remove()
             if survivors:
