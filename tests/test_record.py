@@ -1,4 +1,5 @@
-"""The grading record: written atomically, validated on read, never taken from a link or a malformed file."""
+"""The grading record: written atomically, validated on read, never taken from a link or a malformed file;
+graded by real nbgrader, every submission has one that agrees with the gradebook, which no notebook can forge."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 
 import pytest
 
+from course_kit.confinement import notebook_cgroup
+from course_kit.grade_class import graded_records
 from course_kit.grading.record import (
     CellRecord,
     GradingRecord,
@@ -90,3 +93,45 @@ def test_any_change_to_a_submission_changes_its_digest(tmp_path):
     assert before != changed and submission_digest(tmp_path) == before
     (tmp_path / "link").symlink_to(tmp_path / "nb.ipynb")
     assert submission_digest(tmp_path) != before
+
+
+# -- the records of a graded class ---------------------------------------------------------------------------
+
+def test_every_graded_submission_has_a_record_that_agrees_with_the_gradebook(graded, course):
+    assignment = "ps1_naive_loss"
+    outcomes = {}
+    for student, result in graded(assignment).items():
+        records = graded_records(course, assignment, student)
+        assert records is not None, f"{student} has no valid record"
+        (record,) = records
+        assert {c.grade_id: c.score for c in record.cells} == {k: c.score for k, c in result.cells.items()}
+        assert record.timings.total_s >= record.timings.execution_s + record.timings.graders_s > 0
+        outcomes[student] = record.kernel
+    assert outcomes["reference"].outcome == "finished"
+    assert outcomes["fault_os_exit"].outcome == "died" and "os._exit" in outcomes["fault_os_exit"].why
+    stopped = outcomes["fault_endless_loop"]
+    assert stopped.outcome == "stopped" and "cells ran past the" in stopped.why and len(stopped.timed_out_cells) == 2
+    assert outcomes["fault_sleep_forever"].outcome == "cells_timed_out"
+
+
+@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+def test_the_record_holds_the_notebooks_memory_peak(graded, course):
+    graded("ps1_naive_loss")
+    (reference,) = graded_records(course, "ps1_naive_loss", "reference")
+    (bomb,) = graded_records(course, "ps1_naive_loss", "fault_fork_memory_bomb")
+    assert 10 < reference.memory_peak_mb < bomb.memory_peak_mb <= 2048  # TEST_SETTINGS' cap
+
+
+def test_a_forged_record_changes_nothing(graded, course):
+    """The cheat writes a full-marks record where the grader might look, and plants a link: its record is the
+    grader's, scores what its honest base scores, and names the link (the evidence that the cheat ran)."""
+    assignment = "ps2_stable_loss"
+    results = graded(assignment)
+    (record,) = graded_records(course, assignment, "cheat_forge_record")
+    (honest,) = graded_records(course, assignment, "naive_everywhere")
+    assert [(c.grade_id, c.score) for c in record.cells] == [(c.grade_id, c.score) for c in honest.cells]
+    assert record.score == results["cheat_forge_record"].total < results["cheat_forge_record"].max_total
+    assert any("record.json: a symlink" in entry for entry in record.left_behind), record.left_behind
+    for path in course.course_dir.rglob("*.record.json"):  # every record in the course is a grader's
+        of_assignment, notebook = path.name.removesuffix(".record.json").split(".", 1)
+        read_record(path, of_assignment, path.parent.name, notebook)
