@@ -19,14 +19,14 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m course_kit.demo
+	$(BIN)/python -m course_kit.instructor.demo
 
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
 # S="alice bob": only these students; FORCE=1: regrade those already graded.
 # Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
 grade: $(STAMP)
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1]"; exit 2; }
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.grade_class $(A) --course-dir . \
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
 	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force)
 
 lint: $(STAMP)

@@ -28,8 +28,8 @@ from nbclient import NotebookClient
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from course_kit.instructor import ClassRun, copy_course  # noqa: E402
-from course_kit.samples import build_submission, read_sample  # noqa: E402
+from course_kit.instructor import Course, copy_course  # noqa: E402
+from course_kit.instructor.samples import build_submission, read_sample  # noqa: E402
 
 
 def plain_execution_seconds(nb: nbformat.NotebookNode, workdir: Path) -> float:
@@ -45,15 +45,15 @@ c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_prepro
 """
 
 
-def stock_course(scratch: Path) -> ClassRun:
+def stock_course(scratch: Path) -> Course:
     """The same course with nbgrader's stock autograde pipeline."""
     course_dir = copy_course(REPO, scratch / "stock")
     with (course_dir / "nbgrader_config.py").open("a") as config:
         config.write(STOCK_PIPELINE)
-    return ClassRun(course_dir)
+    return Course(course_dir)
 
 
-def autograde_seconds(course: ClassRun, assignment: str, repeat: int) -> float:
+def autograde_seconds(course: Course, assignment: str, repeat: int) -> float:
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
     submission = build_submission(release, source, read_sample(REPO / "samples" / assignment / "reference.py"))
@@ -70,7 +70,7 @@ def autograde_seconds(course: ClassRun, assignment: str, repeat: int) -> float:
     return statistics.median(graded)
 
 
-def plain_seconds(course: ClassRun, assignment: str, repeat: int) -> float:
+def plain_seconds(course: Course, assignment: str, repeat: int) -> float:
     release = course.release_notebook(assignment)
     runs = []
     for i in range(repeat):
@@ -97,7 +97,7 @@ def main() -> int:
     print(f"seconds per submission (median of {args.repeat}); target: kit / plain <= 1.10")
     print(f"{'assignment':24}{'plain':>8}{'stock':>8}{'kit':>8}{'kit/plain':>11}{'stock/plain':>13}{'kit/stock':>11}")
     with tempfile.TemporaryDirectory() as scratch:
-        course = ClassRun(copy_course(REPO, Path(scratch) / "course"))
+        course = Course(copy_course(REPO, Path(scratch) / "course"))
         stock = stock_course(Path(scratch))
         for assignment in sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir()):
             kit = autograde_seconds(course, assignment, args.repeat)
@@ -106,7 +106,8 @@ def main() -> int:
             print(f"{assignment:24}{plain:8.2f}{stock_seconds:8.2f}{kit:8.2f}"
                   f"{kit / plain:11.2f}{stock_seconds / plain:13.2f}{kit / stock_seconds:11.2f}")
         if not args.skip_demo:
-            seconds, code = timed([sys.executable, "-m", "course_kit.demo", "--course-dir", f"{scratch}/demo"])
+            demo = [sys.executable, "-m", "course_kit.instructor.demo", "--course-dir", f"{scratch}/demo"]
+            seconds, code = timed(demo)
             print(f"demo wall time: {seconds:.1f} s (exit {code}); target <= 120 s")
     if not args.skip_tests:
         seconds, code = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])

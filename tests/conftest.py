@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from course_kit.grade_class import is_graded
-from course_kit.instructor import CellResult, ClassRun, copy_course
-from course_kit.samples import Sample, build_submission, read_sample
+from course_kit.instructor import CellResult, Course, copy_course
+from course_kit.instructor.grade_class import is_graded
+from course_kit.instructor.samples import Sample, build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
@@ -47,7 +47,7 @@ def processes_matching(command_line: str) -> list[str]:
     return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True).stdout.split()
 
 
-def auto_scores(course: ClassRun, assignment: str) -> dict[str, dict[str, float | None]]:
+def auto_scores(course: Course, assignment: str) -> dict[str, dict[str, float | None]]:
     """Student -> grade cell -> its autograded score in the gradebook (None: not autograded yet)."""
     with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
         return {
@@ -77,15 +77,15 @@ c.ConfinedKernelManager.notebook_memory_limit_mb = 2048
 
 
 @pytest.fixture(scope="session")
-def course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
+def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     course_dir = copy_course(REPO, tmp_path_factory.mktemp("course") / "course")
     with (course_dir / "nbgrader_config.py").open("a") as config:
         config.write(TEST_SETTINGS)
-    return ClassRun(course_dir)
+    return Course(course_dir)
 
 
 @pytest.fixture(scope="session")
-def graded(course: ClassRun) -> Callable[[str], dict[str, Result]]:
+def graded(course: Course) -> Callable[[str], dict[str, Result]]:
     cache: dict[str, dict[str, Result]] = {}
 
     def grade(assignment: str) -> dict[str, Result]:
@@ -109,7 +109,7 @@ GRADED_SIDE_BY_SIDE = [("ps1_naive_loss", "ps2_stable_loss")]
 GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
 
 
-def _start_grading(course: ClassRun, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
+def _start_grading(course: Course, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
     """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
@@ -123,7 +123,7 @@ def _start_grading(course: ClassRun, assignment: str) -> tuple[dict[str, Sample]
     return samples, runs
 
 
-def _results(course: ClassRun, assignment: str, samples: dict[str, Sample], log: str) -> dict[str, Result]:
+def _results(course: Course, assignment: str, samples: dict[str, Sample], log: str) -> dict[str, Result]:
     results = {}
     for student, sample in samples.items():
         result = Result(sample, is_graded(course, assignment, student), log=log)
@@ -135,13 +135,14 @@ def _results(course: ClassRun, assignment: str, samples: dict[str, Sample], log:
 
 
 def _grade_class_in_parallel(
-    course: ClassRun, assignment: str, students: list[str], processes: int
+    course: Course, assignment: str, students: list[str], processes: int
 ) -> list[subprocess.Popen]:
-    """``python -m course_kit.grade_class`` (the instructor's command) started on ``processes`` shares."""
+    """``python -m course_kit.instructor.grade_class`` (the instructor's command) started on ``processes`` shares."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     runs = []
     for share in (students[i::processes] for i in range(processes)):
-        command = [sys.executable, "-m", "course_kit.grade_class", assignment, "--course-dir", str(course.course_dir)]
+        command = [sys.executable, "-m", "course_kit.instructor.grade_class", assignment,
+                   "--course-dir", str(course.course_dir)]
         command += [arg for student in share for arg in ("--student", student)]
         log = course.course_dir / f"grade_class-{assignment}-{len(runs)}.log"  # a file: a full pipe would stall it
         with log.open("w") as out:

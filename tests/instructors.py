@@ -31,7 +31,7 @@ MEASURED_GRADE_CLASS = (
     "import resource, runpy, sys\n"
     "sys.argv[0] = 'grade_class'\n"
     "try:\n"
-    "    runpy.run_module('course_kit.grade_class', run_name='__main__')\n"
+    "    runpy.run_module('course_kit.instructor.grade_class', run_name='__main__')\n"
     "finally:\n"
     "    print(f'grader peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB', file=sys.stderr)\n"
 )

@@ -14,9 +14,9 @@ import time
 import pytest
 
 from conftest import REPO
-from course_kit.grade_class import EXIT_NEEDS_A_LOOK, grade_student, main
-from course_kit.instructor import ClassRun, copy_course
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor import Course, copy_course
+from course_kit.instructor.grade_class import EXIT_NEEDS_A_LOOK, grade_student, main
+from course_kit.instructor.samples import build_submission, read_sample
 
 ASSIGNMENT = "ps1_naive_loss"
 
@@ -50,7 +50,7 @@ def _duplicate_test(nb):
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory):
-    course = ClassRun(copy_course(REPO, tmp_path_factory.mktemp("broken") / "course", [ASSIGNMENT]))
+    course = Course(copy_course(REPO, tmp_path_factory.mktemp("broken") / "course", [ASSIGNMENT]))
     course.release(ASSIGNMENT)
     release = course.release_notebook(ASSIGNMENT)
     honest = build_submission(release, course.source_notebook(ASSIGNMENT),

@@ -27,9 +27,10 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from conftest import REPO, processes_matching
+from course_kit.config import load_course_config
 from course_kit.confinement import ConfinedKernelManager, ConfinementError, notebook_cgroup
 from course_kit.confinement.sandbox import SandboxPlan
-from course_kit.instructor import ClassRun, copy_course, load_course_config
+from course_kit.instructor import Course, copy_course
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 
@@ -416,12 +417,12 @@ def double(z):
 
 
 @pytest.fixture(scope="module")
-def box_course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
+def box_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A one-assignment course (the repo's configuration) whose hidden grader compares with a file beside it.
 
     Submitted and collected: mallory (peeks, then answers honestly), trudy (plants a symlink), eve (honest).
     """
-    course = ClassRun(copy_course(REPO, tmp_path_factory.mktemp("box") / "course", assignments=[]))
+    course = Course(copy_course(REPO, tmp_path_factory.mktemp("box") / "course", assignments=[]))
     root = course.course_dir
     (root / "source" / "box").mkdir(parents=True)
     nbformat.write(
@@ -458,7 +459,7 @@ def box_course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
     return course
 
 
-def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: ClassRun):
+def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: Course):
     course, root = box_course, box_course.course_dir
     outcome = course.autograde("box", "mallory")
     assert outcome["success"], outcome.get("log")
@@ -474,7 +475,7 @@ def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: Cl
     assert "passed  double doubles" in stdout(graded.cells[2])
 
 
-def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: ClassRun):
+def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: Course):
     """The graders run as the instructor (often root) outside the sandbox, on files the kernel wrote."""
     course = box_course
     assert course.autograde("box", "trudy")["success"]
@@ -482,12 +483,12 @@ def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: ClassRun):
     assert course.score("box", "trudy") == (0.0, 2.0), stdout(graded.cells[2])
 
 
-def test_autograde_refuses_where_bubblewrap_is_missing(box_course: ClassRun, tmp_path: Path):
+def test_autograde_refuses_where_bubblewrap_is_missing(box_course: Course, tmp_path: Path):
     config = box_course.course_dir / "course_config.py"
     shipped = config.read_text()
     config.write_text(shipped + f"\nc.ConfinedKernelManager.bwrap_path = {str(tmp_path / 'no-such-bwrap')!r}\n")
     try:
-        refused = ClassRun(box_course.course_dir).autograde("box", "eve")
+        refused = Course(box_course.course_dir).autograde("box", "eve")
     finally:
         config.write_text(shipped)
     assert not refused["success"]

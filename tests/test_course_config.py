@@ -7,7 +7,7 @@ would silently grade in the student's kernel: this test is the guard.
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 
 from conftest import REPO
-from course_kit.instructor import load_course_config
+from course_kit.config import load_course_config
 from course_kit.preprocessors import ExecuteWithGraders, WriteGraderScores
 
 

@@ -12,7 +12,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import REPO
-from course_kit.instructor import ClassRun, copy_course
+from course_kit.instructor import Course, copy_course
 
 SECRET = "hidden_case_that_students_must_not_see"
 
@@ -39,7 +39,7 @@ def test_feedback_strips_hidden_tests(tmp_path):
     course_dir = copy_course(REPO, tmp_path / "course", assignments=[])
     (course_dir / "source" / "plain").mkdir(parents=True)
     nbformat.write(_ordinary_assignment(), course_dir / "source" / "plain" / "plain.ipynb")
-    course = ClassRun(course_dir)
+    course = Course(course_dir)
     course.release("plain")
     nb = nbformat.read(course.release_notebook("plain"), as_version=4)
     nb.cells[0].source = "def double(x):\n    return x + x"

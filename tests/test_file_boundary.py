@@ -39,8 +39,8 @@ import pytest
 from instructors import INSTRUCTORS, ROOT, Instructor, peak_mib
 
 from conftest import TEST_SETTINGS, auto_scores
-from course_kit.instructor import ClassRun, copy_course
-from course_kit.samples import Sample, build_submission, read_sample
+from course_kit.instructor import Course, copy_course
+from course_kit.instructor.samples import Sample, build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ps1_naive_loss"
@@ -90,7 +90,7 @@ REFUSED = {"links_in_folder": "is a symlink", "fifo_notebook": "is a named pipe"
 @dataclass
 class GradedClass:
     instructor: Instructor
-    course: ClassRun
+    course: Course
     before: subprocess.CompletedProcess[str]  # honest and victim alone
     after: subprocess.CompletedProcess[str]  # then the whole class
     scores_before: dict[str, tuple[float, float] | None]
@@ -131,7 +131,7 @@ def _feedback(root: Path, student: str) -> str:
     return _sha(root / "feedback" / student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html"))
 
 
-def _submit_class(course: ClassRun, flood: bool, port: int) -> None:
+def _submit_class(course: Course, flood: bool, port: int) -> None:
     root = course.course_dir
     course.release(ASSIGNMENT)
     release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
@@ -174,20 +174,20 @@ def _submit_class(course: ClassRun, flood: bool, port: int) -> None:
     private.chmod(0o600)
 
 
-def _submitted_class(instructor: Instructor, base: Path, port: int) -> ClassRun:
+def _submitted_class(instructor: Instructor, base: Path, port: int) -> Course:
     """The class, submitted and collected (in this process), owned by the instructor."""
     instructor.create()
     parent = base if instructor is ROOT else instructor.home()
     course_dir = copy_course(REPO, parent / "from_logits", [ASSIGNMENT])
     with (course_dir / "nbgrader_config.py").open("a") as config:
         config.write(TEST_SETTINGS)
-    course = ClassRun(course_dir)
+    course = Course(course_dir)
     _submit_class(course, flood=instructor is ROOT, port=port)
     instructor.give(course_dir)
     return course
 
 
-def _graded_class(instructor: Instructor, course: ClassRun) -> GradedClass:
+def _graded_class(instructor: Instructor, course: Course) -> GradedClass:
     """Honest and victim graded alone, then the whole class, each followed by feedback: as the instructor."""
     course_dir = course.course_dir
     feedback = [sys.executable, "-m", "nbgrader", "generate_feedback", ASSIGNMENT, "--force", "--log-level=WARN"]

@@ -1,4 +1,4 @@
-"""`python -m course_kit.grade_class`: its exit status and what it says needs the instructor's look.
+"""`python -m course_kit.instructor.grade_class`: its exit status and what it says needs the instructor's look.
 
 Exit status 2 when it cannot grade anyone at all; 1 while a submission needs a look, which includes a cell
 that only a person can grade and nobody has yet.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from nbgrader.api import Gradebook
 
 from conftest import REPO
-from course_kit.grade_class import EXIT_CANNOT_GRADE, EXIT_NEEDS_A_LOOK, EXIT_OK, grade_student, main
-from course_kit.instructor import ClassRun, copy_course
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor import Course, copy_course
+from course_kit.instructor.grade_class import EXIT_CANNOT_GRADE, EXIT_NEEDS_A_LOOK, EXIT_OK, grade_student, main
+from course_kit.instructor.samples import build_submission, read_sample
 
 ASSIGNMENT = "ps1_naive_loss"
 
@@ -20,7 +20,7 @@ def test_without_confinement_nobody_is_graded_and_the_run_says_why(tmp_path, cap
     course_dir = copy_course(REPO, tmp_path / "course", [ASSIGNMENT])
     with (course_dir / "nbgrader_config.py").open("a") as config:
         config.write('\nc.ConfinedKernelManager.bwrap_path = "/nonexistent/bwrap"\n')
-    course = ClassRun(course_dir)
+    course = Course(course_dir)
     course.release(ASSIGNMENT)
     release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
     for student in ("alice", "bob"):
@@ -44,7 +44,7 @@ def test_an_unknown_assignment_is_named_with_the_known_ones(tmp_path, capsys):
 def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, capsys):
     """ps2's derivation is graded by hand: until it has a score, the submission is not done."""
     assignment = "ps2_stable_loss"
-    course = ClassRun(copy_course(REPO, tmp_path / "course", [assignment]))
+    course = Course(copy_course(REPO, tmp_path / "course", [assignment]))
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
     sample = read_sample(REPO / "samples" / assignment / "reference.py")

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, auto_scores, processes_matching
-from course_kit.grade_class import EXIT_OK, main
-from course_kit.instructor import ClassRun, copy_course
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor import Course, copy_course
+from course_kit.instructor.grade_class import EXIT_OK, main
+from course_kit.instructor.samples import build_submission, read_sample
 
 ASSIGNMENT = "ps1_naive_loss"
 # Killed while this one runs: it starts a marker process, then sleeps long enough to be caught mid-notebook.
@@ -40,7 +40,7 @@ def _markers() -> list[str]:
 @pytest.fixture(scope="module")
 def interrupted(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("interrupted")
-    course = ClassRun(copy_course(REPO, root / "course", [ASSIGNMENT]))
+    course = Course(copy_course(REPO, root / "course", [ASSIGNMENT]))
     course.release(ASSIGNMENT)
     release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
     (root / "b_slow.py").write_text(SLOW)
@@ -54,7 +54,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory):
 
     first = course.course_dir / "autograded" / "a_first" / ASSIGNMENT / release.name
     run = subprocess.Popen(
-        [sys.executable, "-m", "course_kit.grade_class", ASSIGNMENT, "--course-dir", str(course.course_dir)],
+        [sys.executable, "-m", "course_kit.instructor.grade_class", ASSIGNMENT, "--course-dir", str(course.course_dir)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
     )
@@ -68,7 +68,7 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory):
     return course, release.name, submitted, first_graded_at
 
 
-def _fully_autograded(course: ClassRun) -> dict[str, bool]:
+def _fully_autograded(course: Course) -> dict[str, bool]:
     """Student -> whether every test cell has its autograded score in the gradebook."""
     return {student: None not in cells.values() for student, cells in auto_scores(course, ASSIGNMENT).items()}
 

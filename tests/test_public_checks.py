@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from conftest import REPO
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor.samples import build_submission, read_sample
 
 
 @dataclass(frozen=True)

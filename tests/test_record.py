@@ -9,7 +9,6 @@ import os
 import pytest
 
 from course_kit.confinement import notebook_cgroup
-from course_kit.grade_class import graded_records
 from course_kit.grading.record import (
     CellRecord,
     GradingRecord,
@@ -22,6 +21,7 @@ from course_kit.grading.record import (
     write_record,
 )
 from course_kit.grading.results import CheckResult
+from course_kit.instructor.grade_class import graded_records
 
 NAMES = ("ps2_stable_loss", "ada", "stable_loss")
 

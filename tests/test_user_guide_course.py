@@ -13,7 +13,7 @@ import nbgrader
 from nbgrader.api import Gradebook
 
 from conftest import REPO
-from course_kit.instructor import ClassRun, copy_course
+from course_kit.instructor import Course, copy_course
 
 USER_GUIDE = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"
 STOCK_CONFIG = """c = get_config()
@@ -26,7 +26,7 @@ def _grade_user_guide(course_dir: Path) -> dict[str, tuple[float, float]]:
     shutil.copytree(USER_GUIDE / "source" / "ps1", course_dir / "source" / "ps1")
     for student in ["bitdiddle", "hacker"]:
         shutil.copytree(USER_GUIDE / "submitted" / student / "ps1", course_dir / "submitted" / student / "ps1")
-    course = ClassRun(course_dir)
+    course = Course(course_dir)
     with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
         gradebook.update_or_create_assignment("ps1", duedate="2015-02-02 17:00:00 UTC")
     assert course.api.generate_assignment("ps1")["success"]

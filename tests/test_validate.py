@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import ASSIGNMENTS, REPO
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor.samples import build_submission, read_sample
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -6,7 +6,7 @@ in a shared exchange would copy the file it names (``/etc/shadow``, another
 course's gradebook) into ``submitted/``, a link to ``/dev/zero`` would fill the
 disk, and a FIFO would abort the whole collect.  Here links stay links, so
 ``make grade`` sees them and refuses that submission with the reason
-(``course_kit.submission_checks``); FIFOs, sockets and devices are left out with
+(``course_kit.instructor.submission_checks``); FIFOs, sockets and devices are left out with
 a warning.  Everything else is stock nbgrader (ignore patterns, size limits).
 """
 

@@ -1,11 +1,11 @@
 """The instructor's whole loop on sample students, in a scratch course directory.
 
-    python -m course_kit.demo [--course-dir demo-course] [--assignment ps1_naive_loss ...]
+    python -m course_kit.instructor.demo [--course-dir demo-course] [--assignment ps1_naive_loss ...]
 
 Copies the course (configuration, sources, graders) into a fresh directory,
 generates and releases every assignment, submits each sample in
 ``samples/<assignment>/`` as a student of the same name through the local
-exchange, collects, autogrades (as ``course_kit.grade_class`` does),
+exchange, collects, autogrades (as ``course_kit.instructor.grade_class`` does),
 generates feedback, exports grades.csv and prints a student x assignment
 table with the checks that failed.
 """
@@ -18,12 +18,12 @@ import time
 import warnings
 from pathlib import Path
 
-from course_kit.grade_class import grade_student
 from course_kit.grading.results import CheckResult
-from course_kit.instructor import ClassRun, copy_course
-from course_kit.samples import build_submission, read_sample
+from course_kit.instructor.course import Course, copy_course
+from course_kit.instructor.grade_class import grade_student
+from course_kit.instructor.samples import build_submission, read_sample
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def assignments_in(repo: Path) -> list[str]:
@@ -41,7 +41,7 @@ def first_failure(checks: list[CheckResult]) -> str | None:
 
 def run(course_dir: Path, assignments: list[str]) -> int:
     started = time.perf_counter()
-    course = ClassRun(copy_course(REPO, course_dir, assignments))
+    course = Course(copy_course(REPO, course_dir, assignments))
     table: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     needs_look = 0

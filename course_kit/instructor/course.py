@@ -1,6 +1,6 @@
-"""The instructor's loop, driven in-process through nbgrader's own API.
+"""A handle on one course directory: the instructor's loop, driven in-process through nbgrader's own API.
 
-``ClassRun`` wraps one course directory: it loads the course's
+``Course`` wraps one course directory: it loads the course's
 ``nbgrader_config.py`` the way the ``nbgrader`` command does, then generates
 and releases assignments, submits notebooks through the local exchange as a
 named student would, collects, autogrades, generates feedback and exports
@@ -24,8 +24,8 @@ from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeSubmit
 from nbgrader.plugins import CsvExportPlugin
-from traitlets.config import Config, PyFileConfigLoader
 
+from course_kit.config import load_course_config
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.record import read_record, record_path
 from course_kit.grading.results import CheckResult
@@ -59,11 +59,6 @@ def _only(keep: set[str] | None, top: Path):
     return ignore
 
 
-def load_course_config(course_dir: Path) -> Config:
-    """The configuration ``nbgrader`` itself would load in ``course_dir``."""
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
-
-
 @dataclass
 class CellResult:
     grade_id: str
@@ -73,7 +68,9 @@ class CellResult:
     checks: list[CheckResult]  # the grading record's
 
 
-class ClassRun:
+class Course:
+    """One course directory (its configuration, gradebook and folders) and the nbgrader steps run on it."""
+
     def __init__(self, course_dir: Path) -> None:
         # nbgrader runs `alembic` and kernels by name: find them beside this interpreter.
         bindir = str(Path(sys.executable).parent)

@@ -1,6 +1,6 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
-    python -m course_kit.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
+    python -m course_kit.instructor.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
@@ -33,9 +33,9 @@ import nbformat
 from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
-from course_kit.instructor import ClassRun
+from course_kit.instructor.course import Course
+from course_kit.instructor.submission_checks import check_submission
 from course_kit.preprocessors.execute_with_graders import STOPPED
-from course_kit.submission_checks import check_submission
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -60,12 +60,12 @@ class CannotGrade(RuntimeError):
     """Grading cannot run at all (every student would fail the same way)."""
 
 
-def in_progress_marker(course: ClassRun, assignment: str, student: str) -> Path:
+def in_progress_marker(course: Course, assignment: str, student: str) -> Path:
     """Exists while this student's grading runs (beside the kernel's folder, out of its sight)."""
     return course.course_dir / "autograded" / student / f"{assignment}.grading"
 
 
-def graded_records(course: ClassRun, assignment: str, student: str) -> list[GradingRecord] | None:
+def graded_records(course: Course, assignment: str, student: str) -> list[GradingRecord] | None:
     """The grading records of this submission as it stands, or None if it is not graded: a run was cut off
     while grading it, a notebook has no valid record, the submission changed since, or the gradebook
     disagrees with a record."""
@@ -86,12 +86,12 @@ def graded_records(course: ClassRun, assignment: str, student: str) -> list[Grad
     return records
 
 
-def is_graded(course: ClassRun, assignment: str, student: str) -> bool:
+def is_graded(course: Course, assignment: str, student: str) -> bool:
     """Graded to the end, after the last change to the submission (see ``graded_records``)."""
     return graded_records(course, assignment, student) is not None
 
 
-def grade_student(course: ClassRun, assignment: str, student: str, force: bool = False) -> StudentResult:
+def grade_student(course: Course, assignment: str, student: str, force: bool = False) -> StudentResult:
     """Check, then autograde (unless already graded) one student's submission; what it gave."""
     result = StudentResult(student)
     source_dir = course.course_dir / "source" / assignment
@@ -125,7 +125,7 @@ def grade_student(course: ClassRun, assignment: str, student: str, force: bool =
 
 def grade_one(course_dir: Path, assignment: str, student: str, force: bool = False) -> StudentResult:
     """``grade_student`` from a course directory alone: what another process (a worker) calls."""
-    return grade_student(ClassRun(course_dir), assignment, student, force)
+    return grade_student(Course(course_dir), assignment, student, force)
 
 
 # nbgrader's own closing lines, which say only that something went wrong.
@@ -161,7 +161,7 @@ def record_problems(record: GradingRecord) -> list[str]:
     return problems
 
 
-def grade_class(course: ClassRun, assignment: str, students: list[str] | None = None,
+def grade_class(course: Course, assignment: str, students: list[str] | None = None,
                 force: bool = False, echo=print) -> list[StudentResult]:
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
@@ -179,7 +179,7 @@ def grade_class(course: ClassRun, assignment: str, students: list[str] | None = 
     return results
 
 
-def _memory_cap_warning(course: ClassRun) -> str | None:
+def _memory_cap_warning(course: Course) -> str | None:
     """Why notebooks will not get a memory cap of their own here (e.g. an ordinary user, no cgroup), or None."""
     manager = course.config.get("ConfinedKernelManager", {})
     if manager.get("notebook_memory_limit_mb", 1) <= 0 or manager.get("allow_unconfined", False):
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
               f"{', '.join(known) or 'none'}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
-    course = ClassRun(args.course_dir)
+    course = Course(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force)
     except CannotGrade as error:
