@@ -149,13 +149,10 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
     start_kernel = _async_start_kernel  # type: ignore[assignment]
 
     def _make_runtime(self) -> None:
-        """The grader's folder for this kernel, and in it the runtime folder: connection file and ipc sockets.
+        """The grader's folder for this kernel, holding the runtime folder (connection file, ipc sockets).
 
-        ipc, never tcp, confined or not: a kernel on tcp listens on the host's loopback, where any local user
-        can reach it, and logs "Kernel is running over TCP without encryption" (ipykernel's kernelapp) on its
-        own stderr at every start.  That line never reaches a cell (cells get only what comes over iopub),
-        but it is noise in every grading log; over ipc the kernel has nothing to warn about.
-        """
+        ipc even unconfined: a tcp kernel listens on the host's loopback and logs "Kernel is running over TCP
+        without encryption" (ipykernel) on its stderr, never in a cell (cells get only iopub), at every start."""
         parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
         self._home = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
         os.chmod(self._home, 0o711)  # bwrap enters as root without CAP_DAC_OVERRIDE: it needs the x bit

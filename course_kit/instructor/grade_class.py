@@ -4,20 +4,22 @@
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
-(confinement, hidden graders), then read the score back from the gradebook
-and look at the graded notebook.  One line per student, then the count of
-submissions that need a look, each with its reason.  Exit status: 0 when every
-submission was graded with nothing to look at, 1 when some need a look, 2 when
-grading could not run at all (e.g. confinement is unavailable).
+(confinement, hidden graders), then read each notebook's grading record
+(``course_kit.grading.record``) and the gradebook.  One line per student, then
+the count of submissions that need a look, each with its reason (a cell still
+to grade by hand is one).  Exit status: 0 when every submission was graded
+with nothing to look at, 1 when some need a look, 2 when grading could not run
+at all (e.g. confinement is unavailable).
 
-Interrupted runs: nbgrader writes a sanitized copy of the notebook into
-``autograded/`` before it runs it, so an existing notebook there does not mean
-graded, and bare ``nbgrader autograde`` skips a student whose grading was cut
-off.  This command marks each student's grading as in progress
-(``autograded/<student>/<assignment>.grading``) until nbgrader returns; a run
-killed half way is simply run again, and grades exactly the students it had
-not finished.  After an interrupted bare ``nbgrader autograde``, use
-``--force``.
+Graded means: a valid record for each notebook, of the submission as it stands,
+agreeing with the gradebook.  Interrupted runs: nbgrader writes a sanitized
+copy of the notebook into ``autograded/`` before it runs it, so an existing
+notebook there does not mean graded, and bare ``nbgrader autograde`` skips a
+student whose grading was cut off.  This command marks each student's grading
+as in progress (``autograded/<student>/<assignment>.grading``) until nbgrader
+returns; a run killed half way is simply run again, and grades exactly the
+students it had not finished.  After an interrupted bare ``nbgrader
+autograde``, use ``--force``.
 """
 
 from __future__ import annotations
