@@ -54,6 +54,11 @@ class KernelOutcome:
     def ran_to_the_end(self) -> bool:
         return self.outcome in ("finished", "cells_timed_out")
 
+    @property
+    def sentence(self) -> str:
+        """What happened, as every test cell of a notebook that could not finish tells the student."""
+        return f"The notebook's kernel {self.why}"
+
 
 @dataclass
 class Timings:

@@ -37,7 +37,6 @@ from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course
 from course_kit.instructor.submission_checks import check_submission
-from course_kit.preprocessors.execute_with_graders import STOPPED
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -156,7 +155,7 @@ def record_problems(record: GradingRecord) -> list[str]:
         problems.append(f"{name}: {record.outputs_cut} outputs were cut, too large for the grader")
     kernel = record.kernel
     if not kernel.ran_to_the_end:
-        problems.append(f"{name}: {STOPPED} {kernel.why}")
+        problems.append(f"{name}: {kernel.sentence}")
     elif kernel.timed_out_cells:
         problems.append(f"{name}: cell(s) {', '.join(map(str, kernel.timed_out_cells))} ran past the cell timeout "
                         "and were interrupted")

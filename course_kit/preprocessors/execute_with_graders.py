@@ -43,8 +43,6 @@ from course_kit.grading.results import CellReport, CheckResult
 from course_kit.grading.run_graders import run_graders
 from course_kit.grading.student_kernel import StudentKernel
 
-STOPPED = "The notebook's kernel"  # how every test cell's report begins when the notebook could not finish
-
 
 @dataclass
 class KernelRun:
@@ -103,7 +101,7 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         outcome = self.outcome(stop, getattr(self._manager, "last_exit_reason", None))
         if stop is not None:
             self.log.error("The kernel %s; every test cell scores 0", outcome.why)
-            resources["grader_reports"] = _stopped_reports(nb, outcome.why or "")
+            resources["grader_reports"] = _stopped_reports(nb, outcome)
         resources["kernel_run"] = KernelRun(
             outcome=outcome,
             started=self.started,
@@ -147,9 +145,9 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         return cell, self.resources
 
 
-def _stopped_reports(nb: NotebookNode, why: str) -> dict[str, CellReport]:
+def _stopped_reports(nb: NotebookNode, outcome: KernelOutcome) -> dict[str, CellReport]:
     message = (
-        f"{STOPPED} {why}, so nothing could be graded. Run your notebook top to bottom "
+        f"{outcome.sentence}, so nothing could be graded. Run your notebook top to bottom "
         "(Kernel > Restart & Run All) before submitting."
     )
     ids = [cell.metadata.nbgrader["grade_id"] for cell in autograded_tests(nb)]
