@@ -6,6 +6,8 @@ that only a person can grade and nobody has yet.
 
 from __future__ import annotations
 
+import json
+
 from nbgrader.api import Gradebook
 
 from conftest import REPO
@@ -48,7 +50,10 @@ def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, 
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
     sample = read_sample(REPO / "samples" / assignment / "reference.py")
-    course.submit("ada", assignment, {release.name: build_submission(release, source, sample)})
+    # A submission may hold any file, a record under the record's own name too: it stays in her folder.
+    forged = json.dumps({"schema_version": 1, "assignment": assignment, "student": "ada", "cells": []}).encode()
+    course.submit("ada", assignment, {release.name: build_submission(release, source, sample),
+                                      f"{assignment}.{source.stem}.record.json": forged})
     course.collect(assignment)
 
     assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_NEEDS_A_LOOK
