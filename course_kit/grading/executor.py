@@ -78,13 +78,13 @@ class NotebookStopRules(Configurable):
 
     def start_rules(self) -> None:
         self.started = time.monotonic()
-        self.stopped_at: int | None = None  # 0-based index of the cell being run when the notebook stopped
+        self.current_cell = 0  # 0-based index of the cell run last: where a notebook that ends early ended
         self.timed_out_cells: list[int] = []  # 1-based
         self._deadline = self.started + self.notebook_time_limit
 
     def execute_under_rules(self, cell: NotebookNode, index: int) -> NotebookNode:
         """Run one cell (``execute_cell``); Stopped, DeadKernelError or CellTimeoutError when the notebook ends."""
-        self.stopped_at = index
+        self.current_cell = index
         where = f"cell {index + 1} of {len(self.nb.cells)}"
         if time.monotonic() > self._deadline:
             raise Stopped(f"was stopped at {where}: the whole notebook ran past its {self.notebook_time_limit} s limit")
@@ -96,7 +96,6 @@ class NotebookStopRules(Configurable):
             if len(self.timed_out_cells) >= self.max_cell_timeouts:
                 raise Stopped(f"was stopped at {where}: {len(self.timed_out_cells)} cells ran past the "
                               f"{self.timeout} s cell timeout")
-        self.stopped_at = None
         return cell
 
     def outcome(self, error: BaseException | None, exit_reason: str | None = None) -> KernelOutcome:
@@ -106,7 +105,7 @@ class NotebookStopRules(Configurable):
             return KernelOutcome("cells_timed_out" if cells else "finished", None, cells)
         if isinstance(error, Stopped):
             return KernelOutcome("stopped", error.why, cells)
-        where = f"cell {(self.stopped_at or 0) + 1} of {len(self.nb.cells)}"
+        where = f"cell {self.current_cell + 1} of {len(self.nb.cells)}"
         if exit_reason:
             why = f"died while running {where}: {exit_reason}"
         elif isinstance(error, CellTimeoutError):  # nbclient gives up on a kernel whose output went silent
