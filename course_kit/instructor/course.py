@@ -60,6 +60,14 @@ def _only(keep: set[str] | None, top: Path):
 
 
 @dataclass
+class SubmissionGrades:
+    score: float  # manual scores, where given, override autograded ones
+    max_score: float
+    auto: dict[tuple[str, str], float | None]  # (notebook, grade_id) -> autograded score
+    ungraded: list[str]  # grade_ids with no score at all yet: a written answer nobody has graded by hand
+
+
+@dataclass
 class CellResult:
     grade_id: str
     score: float  # the gradebook's (a manual score, when given, overrides the autograded one)
@@ -154,22 +162,20 @@ class Course:
                 return None
             return submission.score, submission.max_score
 
-    def auto_scores(self, assignment: str, student: str) -> dict[tuple[str, str], float | None]:
-        """(notebook, grade_id) -> the autograded score in the gradebook, for every grade cell."""
+    def grades(self, assignment: str, student: str) -> SubmissionGrades | None:
+        """What the gradebook holds of one submission, read in one go (None: no such submission)."""
         with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
             try:
                 submission = gradebook.find_submission(assignment, student)
             except MissingEntry:
-                return {}
-            return {(nb.name, grade.name): grade.auto_score for nb in submission.notebooks for grade in nb.grades}
-
-    def ungraded_cells(self, assignment: str, student: str) -> list[str]:
-        """grade_ids of the cells with no score at all yet: the autograder gives them none (a written answer),
-        and nobody has graded them by hand."""
-        with Gradebook(self.api.coursedir.db_url, self.course_id) as gradebook:
-            submission = gradebook.find_submission(assignment, student)
-            return [grade.name for nb in submission.notebooks for grade in nb.grades
-                    if grade.auto_score is None and grade.manual_score is None]
+                return None
+            grades = [(nb.name, grade) for nb in submission.notebooks for grade in nb.grades]
+            return SubmissionGrades(
+                score=submission.score,
+                max_score=submission.max_score,
+                auto={(nb, grade.name): grade.auto_score for nb, grade in grades},
+                ungraded=[grade.name for _, grade in grades if grade.auto_score is None and grade.manual_score is None],
+            )
 
     def cell_results(self, assignment: str, student: str) -> list[CellResult]:
         """Each autograded test cell's score (gradebook), checks (grading record) and report (graded notebook)."""

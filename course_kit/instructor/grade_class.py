@@ -35,7 +35,7 @@ import nbformat
 from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
-from course_kit.instructor.course import Course
+from course_kit.instructor.course import Course, SubmissionGrades
 from course_kit.instructor.submission_checks import check_submission
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
@@ -66,8 +66,14 @@ def in_progress_marker(course: Course, assignment: str, student: str) -> Path:
     return course.course_dir / "autograded" / student / f"{assignment}.grading"
 
 
-def graded_records(course: Course, assignment: str, student: str) -> list[GradingRecord] | None:
-    """The grading records of this submission as it stands, or None if it is not graded: a run was cut off
+@dataclass
+class GradedSubmission:
+    records: list[GradingRecord]  # one per notebook
+    grades: SubmissionGrades  # the gradebook's, read once
+
+
+def graded_submission(course: Course, assignment: str, student: str) -> GradedSubmission | None:
+    """This submission's grading records and gradebook entry, or None if it is not graded: a run was cut off
     while grading it, a notebook has no valid record, the submission changed since, or the gradebook
     disagrees with a record."""
     if in_progress_marker(course, assignment, student).exists():
@@ -81,15 +87,15 @@ def graded_records(course: Course, assignment: str, student: str) -> list[Gradin
     submitted = course.course_dir / "submitted" / student / assignment
     if not records or any(r.submission_sha256 != submission_digest(submitted) for r in records):
         return None
-    auto = course.auto_scores(assignment, student)
-    if any(auto.get((r.notebook, c.grade_id)) != c.score for r in records for c in r.cells):
+    grades = course.grades(assignment, student)
+    if grades is None or any(grades.auto.get((r.notebook, c.grade_id)) != c.score for r in records for c in r.cells):
         return None
-    return records
+    return GradedSubmission(records, grades)
 
 
 def is_graded(course: Course, assignment: str, student: str) -> bool:
-    """Graded to the end, after the last change to the submission (see ``graded_records``)."""
-    return graded_records(course, assignment, student) is not None
+    """Graded to the end, after the last change to the submission (see ``graded_submission``)."""
+    return graded_submission(course, assignment, student) is not None
 
 
 def grade_student(course: Course, assignment: str, student: str, force: bool = False) -> StudentResult:
@@ -115,12 +121,12 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
             raise CannotGrade(_last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
-    records = graded_records(course, assignment, student)
-    if records is not None:
-        result.records = records
-        result.score = course.score(assignment, student)
-        result.to_grade_by_hand = course.ungraded_cells(assignment, student)
-        result.problems += [problem for record in records for problem in record_problems(record)]
+    graded = graded_submission(course, assignment, student)
+    if graded is not None:
+        result.records = graded.records
+        result.score = graded.grades.score, graded.grades.max_score
+        result.to_grade_by_hand = graded.grades.ungraded
+        result.problems += [problem for record in result.records for problem in record_problems(record)]
     return result
 
 
