@@ -81,6 +81,20 @@ def samples_of(assignment: str) -> dict[str, Sample]:
     return samples
 
 
+FULL = "full"  # a cell's maximum, in a sample's `# expect:` lines
+_EXPECT = re.compile(r'^# expect: (?P<cell>[\w.-]+) (?P<points>full|\d+(?:\.\d+)?)(?: "(?P<phrase>.*)")?[ \t]*$',
+                     re.MULTILINE)
+
+
+def expected_scores(sample: Path) -> dict[str, tuple[float | str, str]]:
+    """cell -> (points or FULL, a phrase its report must contain), from the sample's `# expect:` lines."""
+    header = sample.read_text().split("\n# %% [", 1)[0]
+    return {
+        m["cell"]: (FULL if m["points"] == FULL else float(m["points"]), m["phrase"] or "")
+        for m in _EXPECT.finditer(header)
+    }
+
+
 # Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
 # endless-loop and sleeping faults cost seconds rather than minutes, and a smaller memory cap (the Keras
 # notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few GiB of a shared

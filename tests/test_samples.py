@@ -12,16 +12,11 @@ decision, so it shows up here.  A new assignment's samples are found and checked
 to this file.
 """
 
-import re
 from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENTS, REPO
-
-FULL = "full"
-_EXPECT = re.compile(r'^# expect: (?P<cell>[\w.-]+) (?P<points>full|\d+(?:\.\d+)?)(?: "(?P<phrase>.*)")?[ \t]*$',
-                     re.MULTILINE)
+from conftest import ASSIGNMENTS, FULL, REPO, expected_scores
 
 # Transitional, until samples/ps3_keras_from_logits/ carries its `# expect:` lines like the others.
 _NOT_YET_IN_THEIR_FILES = {
@@ -56,15 +51,6 @@ _NOT_YET_IN_THEIR_FILES = {
         },
     },
 }
-
-
-def expected_scores(sample: Path) -> dict[str, tuple[float | str, str]]:
-    """cell -> (points or FULL, phrase), from the sample's `# expect:` lines."""
-    header = sample.read_text().split("\n# %% [", 1)[0]
-    return {
-        m["cell"]: (FULL if m["points"] == FULL else float(m["points"]), m["phrase"] or "")
-        for m in _EXPECT.finditer(header)
-    }
 
 
 def _samples(assignment: str) -> list[Path]:
