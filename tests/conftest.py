@@ -28,6 +28,8 @@ from course_kit.instructor import CellResult, ClassRun, copy_course
 from course_kit.samples import Sample, build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
+# A course of its own, graded by test_toy_course.py: its graders are not the kit's tests.
+collect_ignore = ["toy_course"]
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
 
 
