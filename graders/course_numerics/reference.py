@@ -186,26 +186,26 @@ def logsumexp(z: ArrayLike) -> NDArray[np.float64]:
     return np.array([_row_logsumexp(r) for r in rows], dtype=np.float64).reshape(shape[:-1])
 
 
-@_remembered
-def log_softmax(z: ArrayLike) -> NDArray[np.float64]:
-    """z_i - logsumexp(z) over the last axis, as (z_i - m) - log1p(s): two terms <= 0, no cancellation."""
+def _each_element(z: ArrayLike, element: Callable[[mpmath.mpf, mpmath.mpf, mpmath.mpf], float]) -> np.ndarray:
+    """element(z_i, m, log1p(s)) for every element of every row (last axis), in the shape of z."""
     rows, shape = _rows(z)
     out = []
     for row in rows:
         values, m, log1p_s = _row_terms(row)
-        out.append([_round(_diff(v, m), -log1p_s) for v in values])
+        out.append([element(v, m, log1p_s) for v in values])
     return np.array(out, dtype=np.float64).reshape(shape)
+
+
+@_remembered
+def log_softmax(z: ArrayLike) -> NDArray[np.float64]:
+    """z_i - logsumexp(z) over the last axis, as (z_i - m) - log1p(s): two terms <= 0, no cancellation."""
+    return _each_element(z, lambda v, m, log1p_s: _round(_diff(v, m), -log1p_s))
 
 
 @_remembered
 def softmax(z: ArrayLike) -> NDArray[np.float64]:
     """exp(z_i - logsumexp(z)) over the last axis, as exp((z_i - m) - log1p(s))."""
-    rows, shape = _rows(z)
-    out = []
-    for row in rows:
-        values, m, log1p_s = _row_terms(row)
-        out.append([float(_ctx.exp(_diff(v, m) - log1p_s)) for v in values])
-    return np.array(out, dtype=np.float64).reshape(shape)
+    return _each_element(z, lambda v, m, log1p_s: float(_ctx.exp(_diff(v, m) - log1p_s)))
 
 
 @_remembered
