@@ -76,10 +76,11 @@ REFERENCE = Sample("reference", "Reference: every answer cell holds the source n
 
 def samples_of(assignment: str) -> dict[str, Sample]:
     """Student name -> sample, for every sample and corpus file of the assignment, and the reference."""
-    samples = {"reference": REFERENCE}
+    samples = {}
     for path, library in submissions_of(assignment):
         sample = read_sample(path, library)
         samples[sample.name] = sample
+    samples.setdefault("reference", REFERENCE)
     return samples
 
 
