@@ -45,7 +45,7 @@ bench: $(STAMP)
 # Re-resolve the lock from pyproject.toml's direct pins.
 lock:
 	rm -rf /tmp/course-kit-lock && $(PYTHON) -m venv /tmp/course-kit-lock
-	/tmp/course-kit-lock/bin/pip install --quiet .
+	/tmp/course-kit-lock/bin/pip install --quiet '.[course]'
 	{ echo "# Full lock of the kit's environment (pip freeze of a venv built from pyproject.toml's pins)."; \
 	  echo "# Regenerate: make lock"; \
 	  /tmp/course-kit-lock/bin/pip freeze --exclude-editable | grep -v '^course-kit'; } > requirements.txt

@@ -7,11 +7,7 @@ settings from elsewhere: ``nbgrader ... --JupyterApp.config_file=/abs/path/cours
 
 import os
 
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOutput, SaveAutoGrades
-
-from course_kit.preprocessors import ExecuteWithGraders, TruncateLargeOutputs, WriteGraderScores, WriteGradingRecord
+from course_kit.nbgrader_setup import use_course_kit
 
 c = get_config()  # noqa: F821  (injected by traitlets' config loader)
 
@@ -22,37 +18,16 @@ c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 c.Exchange.path_includes_course = True
-# Collect copies links as links (make grade then refuses that submission) instead of following them as you.
-c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
 
-# Hidden graders live beside source/, never inside it (everything in
-# source/<assignment>/ is copied to students).
-c.ExecuteWithGraders.graders_root = os.path.join(COURSE_ROOT, "graders")
+# The kit's autograde pipeline (the graders of graders/<assignment>/ in place of nbgrader's Execute, the
+# scores they write into the test cells), feedback without hidden tests, a collect step that copies links
+# as links, and confined kernels: course_kit/nbgrader_setup.py says what each piece is for.
+use_course_kit(c, COURSE_ROOT)
 # The stop rules of a notebook run (course_kit/grading/executor.py), for autograde and the hand-run grader alike.
 c.NotebookStopRules.timeout = 60
 # Keep TensorFlow's C++ start-up lines off stderr in every kernel nbgrader starts.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF 2.21 prints a oneDNN notice otherwise
-
-# nbgrader's stock pipeline with five changes: Execute becomes ExecuteWithGraders;
-# after LimitOutput cuts lines, CoalesceStreamsPreprocessor merges consecutive
-# prints (how the kernel batches them depends on timing: without it, grading
-# twice could give different feedback) and TruncateLargeOutputs cuts megabytes
-# of printed text; WriteGraderScores puts the graders' scores into the test
-# cells just before SaveAutoGrades reads them; WriteGradingRecord, last, writes
-# the grading record every instructor tool reads.
-stock = Autograde.class_traits()["autograde_preprocessors"].default()
-pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
-pipeline.insert(pipeline.index(LimitOutput) + 1, CoalesceStreamsPreprocessor)
-c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
-pipeline.insert(pipeline.index(CoalesceStreamsPreprocessor) + 1, TruncateLargeOutputs)
-pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
-pipeline.append(WriteGradingRecord)
-c.Autograde.autograde_preprocessors = pipeline
-
-# Feedback goes to students: stock nbgrader prints the hidden test regions of
-# test cells into it (nbgrader issues #917, #1156).  Strip them first.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 
 # --- Confinement -------------------------------------------------------------------------------------
 # Student notebooks run inside a bubblewrap sandbox (course_kit/confinement/confined_kernel.py): no network,
@@ -61,10 +36,7 @@ c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPr
 # is ExecuteWithGraders.notebook_time_limit).  Without bubblewrap (`apt-get install bubblewrap`; macOS has
 # none) autograding refuses to start.  `allow_unconfined = True` runs student code UNCONFINED instead, with
 # your rights over this course and machine: only ever on a throwaway machine.
-from course_kit.confinement import ConfinedKernelManager  # noqa: E402
-
-c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
-c.ConfinedKernelManager.allow_unconfined = False
+c.ConfinedKernelManager.allow_unconfined = False  # use_course_kit's choice, restated: see above
 c.ConfinedKernelManager.notebook_memory_limit_mb = 4096  # kernel + children + /tmp, one cgroup (ps3 peak: ~1 GiB)
 c.ConfinedKernelManager.process_data_limit_mb = 6144  # RLIMIT_DATA per process, a backstop above the notebook's cap
 c.ConfinedKernelManager.address_space_limit_mb = 8192  # RLIMIT_AS, also bounds shared memory (TF maps ~2.4 GiB)

@@ -12,12 +12,14 @@ test_grader_cli; ``reference`` is its solutions in the student version.)
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
@@ -26,6 +28,8 @@ from course_kit.instructor.grade_class import is_graded
 from course_kit.instructor.samples import Sample, build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
+# A course of its own, graded by test_toy_course.py: its graders are not the kit's tests.
+collect_ignore = ["toy_course"]
 ASSIGNMENTS = sorted(p.name for p in (REPO / "source").iterdir() if p.is_dir())
 
 
@@ -62,6 +66,36 @@ def submissions_of(assignment: str) -> list[tuple[Path, Path]]:
     corpus = REPO / "tests" / "corpus" / assignment
     files = sorted(library.glob("*.py")) + sorted(corpus.glob("*.py"))
     return [(path, library) for path in files]
+
+
+# The student every class has: the source notebook's own solutions (samples/<assignment>/reference.py may
+# say so in a file of its own; an assignment without one gets it all the same).
+REFERENCE = Sample("reference", "Reference: every answer cell holds the source notebook's own solution.", {},
+                   base="reference")
+
+
+def samples_of(assignment: str) -> dict[str, Sample]:
+    """Student name -> sample, for every sample and corpus file of the assignment, and the reference."""
+    samples = {}
+    for path, library in submissions_of(assignment):
+        sample = read_sample(path, library)
+        samples[sample.name] = sample
+    samples.setdefault("reference", REFERENCE)
+    return samples
+
+
+FULL = "full"  # a cell's maximum, in a sample's `# expect:` lines
+_EXPECT = re.compile(r'^# expect: (?P<cell>[\w.-]+) (?P<points>full|\d+(?:\.\d+)?)(?: "(?P<phrase>.*)")?[ \t]*$',
+                     re.MULTILINE)
+
+
+def expected_scores(sample: Path) -> dict[str, tuple[float | str, str]]:
+    """cell -> (points or FULL, a phrase its report must contain), from the sample's `# expect:` lines."""
+    header = sample.read_text().split("\n# %% [", 1)[0]
+    return {
+        m["cell"]: (FULL if m["points"] == FULL else float(m["points"]), m["phrase"] or "")
+        for m in _EXPECT.finditer(header)
+    }
 
 
 # Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
@@ -102,24 +136,36 @@ def graded(course: Course) -> Callable[[str], dict[str, Result]]:
     return grade
 
 
-# Grading is mostly waiting on kernels, so instructor runs share the 2 cores well: ps1's class (one process:
-# its memory bombs must not overlap each other) beside ps2's (two), each started when either is first needed.
-# Not the Keras notebooks, whose training already uses both cores.
-GRADED_SIDE_BY_SIDE = [("ps1_naive_loss", "ps2_stable_loss")]
-GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
+# Grading is mostly waiting on kernels, so instructor runs share the 2 cores well: the classes of notebooks that
+# train no model are graded two at a time (in name order: ps1's beside ps2's), each pair started when either
+# is first needed.  Not the notebooks that train with TensorFlow, which already uses both cores.  A class whose
+# corpus holds memory bombs is graded in one process (bombs must not overlap each other), the rest in two.
+def trains_models(assignment: str) -> bool:
+    """Whether the assignment's source notebook imports TensorFlow (whose training uses every core)."""
+    (notebook,) = (REPO / "source" / assignment).glob("*.ipynb")
+    code = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code")
+    return re.search(r"^\s*(import|from) (tensorflow|keras)\b", code, re.MULTILINE) is not None
+
+
+def grading_processes(assignment: str) -> int:
+    """1 where the class must not overlap itself (model training, memory bombs), else 2."""
+    bombs = any("memory_bomb" in path.stem for path, _ in submissions_of(assignment))
+    return 1 if bombs or trains_models(assignment) else 2
+
+
+_LIGHT = [a for a in ASSIGNMENTS if not trains_models(a)]
+GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
 
 
 def _start_grading(course: Course, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
     """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
-    samples: dict[str, Sample] = {}
-    for path, library in submissions_of(assignment):
-        sample = read_sample(path, library)
-        samples[sample.name] = sample
+    samples = samples_of(assignment)
+    for sample in samples.values():
         course.submit(sample.name, assignment, {release.name: build_submission(release, source, sample)})
     course.collect(assignment)
-    runs = _grade_class_in_parallel(course, assignment, list(samples), GRADING_PROCESSES.get(assignment, 2))
+    runs = _grade_class_in_parallel(course, assignment, list(samples), grading_processes(assignment))
     return samples, runs
 
 

@@ -7,6 +7,7 @@ exceed the base's score in that cell.
 
 import ast
 
+import nbformat
 import pytest
 
 from conftest import ASSIGNMENTS, REPO, submissions_of
@@ -59,5 +60,9 @@ def test_no_cheat_wrote_outside_its_own_folder(graded, course):
     for assignment in ASSIGNMENTS:
         graded(assignment)
     own_folder = course.course_dir / "autograded" / "cheat_write_gradebook" / "ps2_stable_loss"
+    # Nothing written proves nothing unless the attempt ran: its notebook must show the line it prints after trying.
+    (notebook,) = own_folder.glob("*.ipynb")
+    outputs = [o.get("text", "") for c in nbformat.read(notebook, as_version=4).cells for o in c.get("outputs", [])]
+    assert any("cheat_write_gradebook ran: tried" in text for text in outputs), "the cheat never ran its attempt"
     for path in course.course_dir.rglob("owned.txt"):
         assert path.parent == own_folder, f"{path} was written by another student's code"

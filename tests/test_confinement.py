@@ -32,7 +32,8 @@ from course_kit.confinement import ConfinedKernelManager, ConfinementError, note
 from course_kit.confinement.sandbox import SandboxPlan
 from course_kit.instructor import Course, copy_course
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+# Per test, not for the file: the configuration and the refusal without bubblewrap are checked everywhere.
+needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 
 SECRET = "TOP-SECRET-decoy-7f3a"
 STUDENT = "alice"
@@ -125,6 +126,7 @@ def write(path):
 '''
 
 
+@needs_bwrap
 def test_kernel_sees_and_reaches_only_its_own_folder(course_root: Path, monkeypatch):
     monkeypatch.setenv("COURSE_KIT_TEST_TOKEN", "ghp_not_for_students")
     host_tmp_marker = f"/tmp/confined-probe-{os.getpid()}"
@@ -203,6 +205,7 @@ print(json.dumps(report))
     assert list(workdir(course_root).iterdir()) == []
 
 
+@needs_bwrap
 def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cells = [
@@ -230,6 +233,7 @@ def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
 HOG = "import time; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096])); time.sleep(1)"
 
 
+@needs_bwrap
 @pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
 def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Path):
     # Four children of 200 MiB each, every one within the per-process cap: only a notebook-wide cap stops them.
@@ -248,6 +252,7 @@ def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Pa
     assert json.loads(stdout(nb.cells[0])) == [0, 0, 0, 0]
 
 
+@needs_bwrap
 @pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
 def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: Path):
     # The kernel grows past the notebook's cap, within its own per-process one.
@@ -262,6 +267,7 @@ def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: 
     assert "went over its memory limit (400 MiB" in (RecordedManager.made[-1].last_exit_reason or "")
 
 
+@needs_bwrap
 @pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
 def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path):
     nb, _ = run_cells(
@@ -290,6 +296,7 @@ def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
             stale.rmdir()
 
 
+@needs_bwrap
 def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):
     start = time.monotonic()
     with pytest.raises(DeadKernelError):
@@ -298,6 +305,7 @@ def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):
     assert "CPU time limit (1 s)" in (RecordedManager.made[-1].last_exit_reason or "")
 
 
+@needs_bwrap
 def test_process_and_thread_bombs_are_bounded(course_root: Path):
     bomb = """
 import subprocess, threading, time
@@ -329,6 +337,7 @@ print(len(children), len(threads), refused)
     assert seconds < 20
 
 
+@needs_bwrap
 def test_per_cell_timeout_still_interrupts(course_root: Path):
     nb, seconds = run_cells(
         ["import time\ntime.sleep(10**6)", "print('next cell ran')"], course_root, timeout=2,
@@ -459,6 +468,7 @@ def box_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     return course
 
 
+@needs_bwrap
 def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: Course):
     course, root = box_course, box_course.course_dir
     outcome = course.autograde("box", "mallory")
@@ -475,6 +485,7 @@ def test_autograde_a_submission_that_goes_looking_for_the_answers(box_course: Co
     assert "passed  double doubles" in stdout(graded.cells[2])
 
 
+@needs_bwrap
 def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: Course):
     """The graders run as the instructor (often root) outside the sandbox, on files the kernel wrote."""
     course = box_course

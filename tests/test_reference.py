@@ -6,7 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
+from course_numerics import reference
 
 RNG = np.random.default_rng(20261123)
 

@@ -28,11 +28,15 @@ from course_kit.grading.results import ResultCollector
 from course_kit.grading.student_kernel import StudentKernel
 
 LIVE_STUDENT = pytest.StashKey[StudentKernel]()
-COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 
-def source_notebook(assignment: str) -> Path:
-    notebooks = sorted((COURSE_ROOT / "source" / assignment).glob("*.ipynb"))
+def course_root(assignment_graders: Path) -> Path:
+    """The course folder of an assignment's graders folder: every course keeps them in <root>/graders/<assignment>/."""
+    return assignment_graders.resolve().parents[1]
+
+
+def source_notebook(root: Path, assignment: str) -> Path:
+    notebooks = sorted((root / "source" / assignment).glob("*.ipynb"))
     if len(notebooks) != 1:
         raise pytest.UsageError(f"expected one notebook in source/{assignment}, found {len(notebooks)}")
     return notebooks[0]
@@ -68,9 +72,9 @@ class _NotebookKernels:
         self._stack = ExitStack()
         self._kernels: dict[Path, StudentKernel] = {}
 
-    def get(self, notebook: Path, timeout: int | None, allow_unconfined: bool) -> StudentKernel:
+    def get(self, notebook: Path, root: Path, timeout: int | None, allow_unconfined: bool) -> StudentKernel:
         if notebook not in self._kernels:
-            run = executed_notebook(notebook, course_settings(COURSE_ROOT), timeout, allow_unconfined)
+            run = executed_notebook(notebook, course_settings(root), timeout, allow_unconfined)
             self._kernels[notebook] = self._stack.enter_context(run)
         return self._kernels[notebook]
 
@@ -90,10 +94,13 @@ def student(request: pytest.FixtureRequest, _notebook_kernels: _NotebookKernels)
     live = request.config.stash.get(LIVE_STUDENT, None)
     if live is not None:
         return live
-    assignment = Path(str(request.node.path)).parent.name
-    notebook = request.config.getoption("--submission") or source_notebook(assignment)
+    graders = Path(str(request.node.path)).parent
+    root = course_root(graders)
+    notebook = request.config.getoption("--submission") or source_notebook(root, graders.name)
     options = request.config.getoption
-    return _notebook_kernels.get(Path(notebook).resolve(), options("--cell-timeout"), options("--allow-unconfined"))
+    return _notebook_kernels.get(
+        Path(notebook).resolve(), root, options("--cell-timeout"), options("--allow-unconfined")
+    )
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
@@ -102,11 +109,10 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     collector = config.pluginmanager.get_plugin("course_kit_results")
     if collector is None or not collector.cells:
         return
-    assignments = {Path(str(a)).resolve().name for a in config.args}
     points: dict[str, float] = {}
-    for assignment in assignments:
-        if (COURSE_ROOT / "source" / assignment).is_dir():
-            points.update(cell_points(source_notebook(assignment)))
+    for graders in {Path(str(a)).resolve() for a in config.args}:
+        if (course_root(graders) / "source" / graders.name).is_dir():
+            points.update(cell_points(source_notebook(course_root(graders), graders.name)))
     terminalreporter.section("scores per test cell")
     total = earned = 0.0
     for cell_id, report in collector.cells.items():

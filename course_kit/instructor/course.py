@@ -53,7 +53,9 @@ def _only(keep: set[str] | None, top: Path):
     def ignore(directory: str, names: list[str]) -> list[str]:
         skipped = {"__pycache__", ".pytest_cache"}
         if keep is not None and Path(directory) == top:
-            skipped |= {n for n in names if (top / n).is_dir() and n not in keep and n != "__pycache__"}
+            # Only other assignments are left out: graders/ may hold the course's own support packages too.
+            assignments = {n for n in names if (top.parent / "source" / n).is_dir()}
+            skipped |= assignments - keep
         return [n for n in names if n in skipped]
 
     return ignore

@@ -5,10 +5,10 @@
 Two halves.  Where the formula is well-conditioned (|z| <= 10) it must agree with the 200-bit reference
 loss, for hard and soft labels.  The bound is loose on purpose: 1 - sigmoid(z) is a difference of nearly
 equal numbers and loses about eps / (1 - p) ~ eps e^|z| of relative accuracy, which log passes on as an
-absolute error, so the bound is 4 eps (1 + |z| + e^|z|) (the naive formula stays within 0.72 eps (...) on
-12000 measured points, in both dtypes).  And it must reproduce the breakdown the notebook studies: inf at
-y = 0, z = 40 (float64) and z = 17 (float32), nan at y = 1, z = 40, inf at y = 1, z = -800.  A stable
-formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
+absolute error, so the bound is 4 eps (1 + |z| + e^|z|) (``tolerances.NAIVE_BCE``; the naive formula stays
+within 0.72 eps (...) on 12000 measured points, in both dtypes).  And it must reproduce the breakdown the
+notebook studies: inf at y = 0, z = 40 (float64) and z = 17 (float32), nan at y = 1, z = 40, inf at y = 1,
+z = -800.  A stable formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
 """
 
 from __future__ import annotations
@@ -18,16 +18,11 @@ import functools
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
-from course_kit.grading.accuracy import assert_within, eps
+from course_kit.grading.accuracy import assert_within
+from course_numerics import reference
+from course_numerics.tolerances import naive_bce_bound
 
 DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
-
-
-def naive_bound(z: np.ndarray, dtype: type) -> np.ndarray:
-    """4 eps (1 + |z| + e^|z|): the rounding error the naive formula itself commits (see module docstring)."""
-    z = np.abs(np.asarray(z, dtype=np.float64))
-    return 4.0 * eps(dtype) * (1.0 + z + np.exp(z))
 
 
 @functools.cache
@@ -48,7 +43,7 @@ def test_matches_reference_where_well_conditioned(student, dtype, labels):
     """naive_bce agrees with the exact loss for logits between -10 and 10"""
     y, z = well_conditioned(dtype, labels)
     got = student.call("naive_bce", y, z)
-    assert_within(got, reference.bce(y, z), naive_bound(z, dtype),
+    assert_within(got, reference.bce(y, z), naive_bce_bound(z, dtype),
                   f"naive_bce with {labels} labels, |z| <= 10 ({np.dtype(dtype).name})", inputs={"y": y, "z": z})
 
 
@@ -87,7 +82,7 @@ def test_broadcasting(student):
     ]
     for y, z, kind in cases:
         got = student.call("naive_bce", y, z)
-        assert_within(got, reference.bce(y, z), naive_bound(np.broadcast_to(z, got.shape), np.float64),
+        assert_within(got, reference.bce(y, z), naive_bce_bound(np.broadcast_to(z, got.shape), np.float64),
                       f"naive_bce with {kind}", inputs={"y": y, "z": z})
 
 

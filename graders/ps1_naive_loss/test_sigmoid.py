@@ -1,10 +1,11 @@
 """Hidden grader of the test cell test_sigmoid: sigmoid(z) = 1 / (1 + exp(-z)) against a 200-bit reference.
 
-Accuracy is judged relative to the size of the answer (``relative_bound``: 4 eps |sigmoid(z)| plus the
-smallest normal number), because at very negative z sigmoid(z) is tiny and the loss takes its log: returning
-0 at z = -40, where the answer is 4.2e-18, turns naive_bce(1, -40) into inf.  Measured on 4000 random
-logits, 1 / (1 + exp(-z)) stays within 1.5 eps |sigmoid(z)| in float32 and float64, and so do the
-exp(z) / (1 + exp(z)) and piecewise forms where they do not overflow; 0.5 (1 + tanh(z / 2)) does not.
+Accuracy is judged relative to the size of the answer (``relative_bound``, factor ``tolerances.RELATIVE``:
+4 eps |sigmoid(z)| plus the smallest normal number), because at very negative z sigmoid(z) is tiny and the
+loss takes its log: returning 0 at z = -40, where the answer is 4.2e-18, turns naive_bce(1, -40) into inf.
+Measured on 4000 random logits, 1 / (1 + exp(-z)) stays within 1.5 eps |sigmoid(z)| in float32 and float64,
+and so do the exp(z) / (1 + exp(z)) and piecewise forms where they do not overflow; 0.5 (1 + tanh(z / 2))
+does not.
 
 In ps1, exp may overflow (at z = -800 it does, and the result is still the right 0), so no check runs
 under fp_errors="raise".
@@ -17,8 +18,9 @@ import functools
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
-from course_kit.grading.accuracy import assert_within, relative_bound
+from course_kit.grading.accuracy import assert_within
+from course_numerics import reference
+from course_numerics.tolerances import relative_bound
 
 _EDGE = np.array([0.0, 1e-300, 17.0, 37.0, 40.0, 100.0, 709.8, 800.0, 1e4])
 EDGE = np.concatenate([_EDGE, -_EDGE[1:]])  # 0, +-1e-300, +-17, ..., +-1e4 (1e-300 is 0 in float32)

@@ -17,14 +17,11 @@ and work along the last axis.  Their graders try them on the same kinds of rows,
   1e38), on which a formula that exponentiates a positive number overflows, and one that takes
   the log of an underflowed sum, or divides by it, raises once warnings are errors.
 
-The graders compare with 200-bit mpmath references of the exact inputs (``exact_reference``),
-computed once per process per input array: the cache lives in this module, which pytest (with
---import-mode=importlib, as the autograder runs it) imports once per process.
-
-``rowwise`` wraps one of the student's functions in the checks the four graders share: accuracy
-on a row table within the module's bound, shapes, dtype kept, no floating-point warning.  Each
-grader module keeps its own test functions (one per check, named by the first line of its
-docstring) and its own tolerance, whose derivation is in the module's docstring.
+The graders compare with 200-bit mpmath references of the exact inputs (``course_numerics.reference``,
+whose functions remember recent inputs: one cache for every grader).  ``rowwise`` wraps one of the
+student's functions in the checks the four graders share (``course_numerics.rowwise``): accuracy on
+a row table within the module's bound, shapes, dtype kept, no floating-point warning.  Each grader
+module keeps its own tolerance, whose derivation is in the module's docstring.
 """
 
 from __future__ import annotations
@@ -34,15 +31,11 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_kit.grading.student_kernel import StudentKernel
+from course_numerics.rowwise import DTYPES, Bound, RowTable, RowwiseFunction
 
-DTYPES = (np.float64, np.float32)
 DTYPE_IDS = ("float64", "float32")
 ROWS_PER_SIZE = 50
-SHAPE_CHECK_SHAPES = [(4,), (5, 4), (2, 3, 4), (6, 1)]
-SHAPE_CHECK_RTOL = 1e-6  # the shape checks only make sure the values are not garbage
-DTYPE_CHECK_ROWS = [[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]]
 
 EXTREME_ROWS = {
     3: np.array([
@@ -58,9 +51,6 @@ FP_ROWS = {
     np.float32: np.array([[100.0, 0.0, -100.0], [-120.0, -120.0, -120.0], [89.0, 89.0, 0.0],
                           [1e38, -1e38, 0.0], [-1e38, -1e38, -1e38]]),
 }
-
-Bound = Callable[[np.ndarray, np.ndarray, type], np.ndarray]  # (z, reference, dtype) -> allowed |error|
-RowTable = dict[int, np.ndarray]  # row size k -> rows of shape (n, k)
 
 
 def _read_only(*arrays: np.ndarray) -> None:
@@ -99,25 +89,6 @@ def random_table(seed: int, row_sizes: tuple[int, ...], labelled: bool = False) 
     return _RANDOM_TABLES[key]
 
 
-_REFERENCES: dict[tuple, np.ndarray] = {}
-
-
-def _exact_reference(reference_fn: Callable[..., np.ndarray], *inputs: np.ndarray) -> np.ndarray:
-    """reference_fn(*inputs), computed once per process for each exact input (dtype, shape and bits)."""
-    key = (reference_fn, *((a.dtype.str, a.shape, a.tobytes()) for a in map(np.asarray, inputs)))
-    if key not in _REFERENCES:
-        ref = np.asarray(reference_fn(*inputs))
-        _read_only(ref)
-        _REFERENCES[key] = ref
-    return _REFERENCES[key]
-
-
-@pytest.fixture(scope="session")
-def exact_reference() -> Callable[..., np.ndarray]:
-    """exact_reference(reference_fn, *inputs): the 200-bit reference at these exact inputs, cached per process."""
-    return _exact_reference
-
-
 @pytest.fixture(scope="session")
 def extreme_rows() -> RowTable:
     """k -> float64 rows on which the naive formulas overflow, underflow or lose digits (k = 3, 2)."""
@@ -146,93 +117,6 @@ def fp_rows() -> dict[type, np.ndarray]:
 def float_dtype(request: pytest.FixtureRequest) -> type:
     """Runs the test once per floating dtype, reported as [float64] and [float32]."""
     return request.param
-
-
-class RowwiseFunction:
-    """One of the student's functions of logits z of shape (..., k), seen through the checks the graders share.
-
-    ``reduces_last_axis``: the result has shape (...) (one value per row, like logsumexp) rather
-    than the shape of z (like softmax).  ``bound(z, ref, dtype)`` is the module's tolerance, needed
-    by ``within_bound`` only.  Every check raises AssertionError (or StudentCodeError) with a
-    message written for the student.
-    """
-
-    def __init__(
-        self, student: StudentKernel, name: str, reference_fn: Callable[..., np.ndarray], *,
-        reduces_last_axis: bool, bound: Bound | None = None,
-    ) -> None:
-        self.student = student
-        self.name = name
-        self.reference_fn = reference_fn
-        self.reduces_last_axis = reduces_last_axis
-        self.bound = bound
-
-    def reference(self, rows: np.ndarray, dtype: type) -> tuple[np.ndarray, np.ndarray]:
-        """The rows in dtype, and the exact value of the function there."""
-        z = rows.astype(dtype)
-        return z, _exact_reference(self.reference_fn, z)
-
-    def _where(self, z: np.ndarray) -> dict[str, np.ndarray]:
-        """How a failure message locates the worst element: by its row, or by z_i and its row's max."""
-        if self.reduces_last_axis:
-            return {"row": z}
-        return {"z_i": z, "max of the row": np.broadcast_to(np.max(z, axis=-1, keepdims=True), z.shape)}
-
-    def within_bound(self, table: RowTable, dtype: type, what: str) -> None:
-        """Within the module's bound of the exact value on every row of the table, cast to dtype."""
-        for k, rows in table.items():
-            z, ref = self.reference(rows, dtype)
-            got = self._call(z, None)
-            assert_within(got, ref, self.bound(z, ref, dtype), f"{what} (k = {k}, {np.dtype(dtype).name})",
-                          inputs=self._where(z))
-
-    def shapes(self, relative: bool = False) -> None:
-        """Right shape for (k,), (n, k), (2, 3, k) and k = 1, values right to SHAPE_CHECK_RTOL.
-
-        ``relative``: the values are checked relative to the reference (for results in (0, 1]),
-        otherwise relative to 1 + |reference|.
-        """
-        for shape in SHAPE_CHECK_SHAPES:
-            z = np.linspace(-30.0, 30.0, int(np.prod(shape))).reshape(shape)
-            ref = _exact_reference(self.reference_fn, z)
-            got = self._call(z, None)
-            what = f"{self.name} on an input of shape {shape}"
-            assert_same_shape(got, ref.shape, what)
-            if relative:
-                allowed, loosely = SHAPE_CHECK_RTOL * (1e-300 + ref), f"to {SHAPE_CHECK_RTOL:g} relative"
-            else:
-                allowed, loosely = SHAPE_CHECK_RTOL * (1 + np.abs(ref)), f"to {SHAPE_CHECK_RTOL:g}"
-            assert_within(got, ref, allowed, f"{what} (values checked loosely, {loosely})")
-
-    def _call(self, z: np.ndarray, labels: np.ndarray | None, **options) -> np.ndarray:
-        args = (z,) if labels is None else (labels, z)
-        return self.student.call(self.name, *args, **options)
-
-    def keeps_dtype(self, labels: np.ndarray | None = None) -> None:
-        """float32 logits in, float32 out; float64 in, float64 out.  ``labels``, if given, go before the logits."""
-        for dtype in DTYPES:
-            got = self._call(np.array(DTYPE_CHECK_ROWS, dtype), labels)
-            assert got.dtype == dtype, (
-                f"{self.name} on {np.dtype(dtype).name} logits returned {got.dtype}, expected {np.dtype(dtype).name}"
-            )
-
-    def no_fp_warning(self, z: np.ndarray, labels: np.ndarray | None = None) -> None:
-        """Right results (within the module's bound) on rows z under np.errstate(over, invalid, divide = "raise").
-
-        Right, not merely finite: the warnings are checked in the student's kernel, where code can silence
-        them (np.errstate(all="ignore"), nan_to_num), so this check pays only for code that needs no silencing.
-        """
-        got = self._call(z, labels, fp_errors="raise")
-        expected_shape = z.shape[:-1] if self.reduces_last_axis else z.shape
-        assert got.shape == expected_shape and np.all(np.isfinite(got)), (
-            f"{self.name} under np.errstate(over/invalid/divide='raise') on extreme rows ({z.dtype.name}) "
-            "returned inf or nan, or the wrong shape"
-        )
-        ref = _exact_reference(self.reference_fn, *((z,) if labels is None else (labels, z)))
-        where = self._where(z) if labels is None else {"label": labels, "row": z}
-        assert_within(got, ref, self.bound(z, ref, z.dtype.type),
-                      f"{self.name} on extreme rows ({z.dtype.name}): no warning, but wrong values there "
-                      "(a silenced warning is not a fixed formula)", inputs=where)
 
 
 @pytest.fixture

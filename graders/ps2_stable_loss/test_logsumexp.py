@@ -6,7 +6,7 @@ extreme rows, where the naive log(sum(exp(z))) overflows or takes log(0) ([1000,
 (k,) -> (), (n, k) -> (n,), (2, 3, k) -> (2, 3); float32 in, float32 out; no floating-point
 warning under np.errstate(over, invalid, divide = "raise").
 
-Tolerance: |err| <= 4 eps (k + max_j |z_j|) per row.  Why: with m = max_j z_j and
+Tolerance: |err| <= 4 eps (k + max_j |z_j|) per row (``tolerances.LOGSUMEXP``).  Why: with m = max_j z_j and
 s = sum_j exp(z_j - m) in [1, k], a shifted computation rounds each z_j - m (error
 eps/2 |z_j - m|, weighted in s by exp(z_j - m) <= 1, so at most ~eps), each exp and each
 addition (together <= k eps relative in s, hence <= k eps absolute in log s), and finally
@@ -19,47 +19,19 @@ while every exp(z_j) is a normal float, and fails on the extreme rows: inf once 
 largest exp(z_j) is subnormal.
 """
 
-import numpy as np
-import pytest
-
-from course_kit.grading import reference
-from course_kit.grading.accuracy import eps
+from course_numerics import reference
+from course_numerics.rowwise import SharedChecks
+from course_numerics.tolerances import LOGSUMEXP, logsumexp_bound
 
 RANDOM_SEED = 20240203
 ROW_SIZES = (2, 3, 10)
 
-
-def bound(z: np.ndarray, ref: np.ndarray, dtype) -> np.ndarray:
-    """4 eps (k + max_j |z_j|), one value per row."""
-    z = np.asarray(z, dtype=np.float64)
-    return 4 * eps(dtype) * (z.shape[-1] + np.max(np.abs(z), axis=-1))
-
-
-@pytest.fixture
-def logsumexp(rowwise):
-    return rowwise("logsumexp", reference.logsumexp, reduces_last_axis=True, bound=bound)
-
-
-def test_extreme_rows(logsumexp, extreme_rows):
-    """logsumexp is within 4 eps (k + max|z|) of the exact value on rows like [1000, 0, -1000] and [-800, -800]"""
-    logsumexp.within_bound(extreme_rows, np.float64, "logsumexp on rows where the naive formula overflows")
-
-
-def test_random_rows(logsumexp, random_rows, float_dtype):
-    """logsumexp is within 4 eps (k + max|z|) of the exact value on random rows, k = 2, 3, 10"""
-    logsumexp.within_bound(random_rows, float_dtype, "logsumexp on random rows")
-
-
-def test_shapes(logsumexp):
-    """logsumexp reduces the last axis: (k,) -> (), (n, k) -> (n,), (2, 3, k) -> (2, 3), also for k = 1"""
-    logsumexp.shapes()
-
-
-def test_float32_stays_float32(logsumexp):
-    """logsumexp keeps the dtype: float32 in, float32 out (and float64 in, float64 out)"""
-    logsumexp.keeps_dtype()
-
-
-def test_no_floating_point_warning(logsumexp, fp_rows, float_dtype):
-    """logsumexp is right with floating-point warnings turned into errors, on rows like [1000, 0, -1000]"""
-    logsumexp.no_fp_warning(fp_rows[float_dtype])
+CHECKS = SharedChecks("logsumexp", reference.logsumexp, LOGSUMEXP,
+                      lambda z, ref, dtype: logsumexp_bound(z, dtype), reduces_last_axis=True)
+test_extreme_rows = CHECKS.extreme_rows("[1000, 0, -1000] and [-800, -800]",
+                                        "logsumexp on rows where the naive formula overflows")
+test_random_rows = CHECKS.random_rows(ROW_SIZES)
+test_shapes = CHECKS.shapes("logsumexp reduces the last axis: (k,) -> (), (n, k) -> (n,), (2, 3, k) -> (2, 3), "
+                            "also for k = 1")
+test_float32_stays_float32 = CHECKS.keeps_dtype()
+test_no_floating_point_warning = CHECKS.no_fp_warning("[1000, 0, -1000]")

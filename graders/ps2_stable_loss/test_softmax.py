@@ -6,8 +6,8 @@ extreme rows, where the naive exp(z) / sum(exp(z)) gives inf/inf or 0/0 ([1000, 
 to 1; shapes (k,), (n, k), (2, 3, k), k = 1; float32 in, float32 out; no floating-point warning
 under np.errstate(over, invalid, divide = "raise").
 
-Tolerance, per element: |err_i| <= 4 eps (k + |z_i - m| + |m|) softmax_i + tiny, with
-m = max_j z_j and tiny the smallest normal number of the dtype.  Why: every correct form
+Tolerance, per element: |err_i| <= 4 eps (k + |z_i - m| + |m|) softmax_i + tiny (``tolerances.SOFTMAX``),
+with m = max_j z_j and tiny the smallest normal number of the dtype.  Why: every correct form
 computes softmax_i = exp(x_i) for some computed exponent x_i ~ z_i - logsumexp(z), and exp
 turns an absolute error d in x_i into a relative error d in the result.  Shifting rounds
 z_i - m (eps/2 |z_i - m|); the normaliser adds about k eps (the sum of k terms in [0, 1], or
@@ -24,39 +24,24 @@ inf/inf once a logit exceeds 709.8 (float32: 88.7), nan from 0/0 once all are be
 """
 
 import numpy as np
-import pytest
 
-from course_kit.grading import reference
 from course_kit.grading.accuracy import assert_within, eps
+from course_numerics import reference
+from course_numerics.rowwise import SharedChecks
+from course_numerics.tolerances import SOFTMAX, shown_as, softmax_bound
 
 RANDOM_SEED = 20240204
 ROW_SIZES = (2, 3, 10)
 
-
-def bound(z: np.ndarray, ref: np.ndarray, dtype) -> np.ndarray:
-    """4 eps (k + |z_i - m| + |m|) softmax_i + tiny, elementwise."""
-    z = np.asarray(z, dtype=np.float64)
-    m = np.max(z, axis=-1, keepdims=True)
-    return 4 * eps(dtype) * (z.shape[-1] + np.abs(z - m) + np.abs(m)) * ref + float(np.finfo(dtype).tiny)
+CHECKS = SharedChecks("softmax", reference.softmax, SOFTMAX, softmax_bound, reduces_last_axis=False)
+test_extreme_rows = CHECKS.extreme_rows("[1000, 0, -1000]",
+                                        "softmax on rows where the naive formula gives inf/inf or 0/0")
+test_random_rows = CHECKS.random_rows(ROW_SIZES)
 
 
-@pytest.fixture
-def softmax(rowwise):
-    return rowwise("softmax", reference.softmax, reduces_last_axis=False, bound=bound)
-
-
-def test_extreme_rows(softmax, extreme_rows):
-    """softmax is within 4 eps (k + |z_i - m| + |m|) softmax_i of the exact value on rows like [1000, 0, -1000]"""
-    softmax.within_bound(extreme_rows, np.float64, "softmax on rows where the naive formula gives inf/inf or 0/0")
-
-
-def test_random_rows(softmax, random_rows, float_dtype):
-    """softmax is within 4 eps (k + |z_i - m| + |m|) softmax_i of the exact value on random rows, k = 2, 3, 10"""
-    softmax.within_bound(random_rows, float_dtype, "softmax on random rows")
-
-
-def test_rows_sum_to_one(student, softmax, extreme_rows, random_rows):
-    """softmax rows sum to 1 (within the rounding the elementwise tolerance allows)"""
+@shown_as("softmax rows sum to 1 (within the rounding the elementwise tolerance allows)")
+def test_rows_sum_to_one(student, extreme_rows, random_rows):
+    softmax = CHECKS.function(student)
     for kind, table in [("extreme", extreme_rows), ("random", random_rows)]:
         for k, rows in table.items():
             z, ref = softmax.reference(rows, np.float64)
@@ -65,21 +50,11 @@ def test_rows_sum_to_one(student, softmax, extreme_rows, random_rows):
                 f"softmax on {kind} rows (k = {k}): returned shape {got.shape}, expected {z.shape}"
             )
             total = np.sum(got.astype(np.float64), axis=-1)
-            allowed = np.sum(bound(z, ref, np.float64), axis=-1) + k * eps(np.float64)
+            allowed = np.sum(softmax_bound(z, ref, np.float64), axis=-1) + k * eps(np.float64)
             assert_within(total, np.ones(len(z)), allowed, f"sum of each softmax row, {kind} rows (k = {k})",
                           inputs={"row": z})
 
 
-def test_shapes(softmax):
-    """softmax keeps the shape: (k,), (n, k), (2, 3, k), also for k = 1"""
-    softmax.shapes(relative=True)
-
-
-def test_float32_stays_float32(softmax):
-    """softmax keeps the dtype: float32 in, float32 out (and float64 in, float64 out)"""
-    softmax.keeps_dtype()
-
-
-def test_no_floating_point_warning(softmax, fp_rows, float_dtype):
-    """softmax is right with floating-point warnings turned into errors, on rows like [1000, 0, -1000], [-800, -800]"""
-    softmax.no_fp_warning(fp_rows[float_dtype])
+test_shapes = CHECKS.shapes("softmax keeps the shape: (k,), (n, k), (2, 3, k), also for k = 1", relative=True)
+test_float32_stays_float32 = CHECKS.keeps_dtype()
+test_no_floating_point_warning = CHECKS.no_fp_warning("[1000, 0, -1000], [-800, -800]")

@@ -12,7 +12,7 @@ Checks, each against 200-bit mpmath references of the exact binary inputs:
   branches fails;
 * reported only (weight 0): relative accuracy, |err| <= 4 eps |L| + tiny.
 
-Tolerance: |err| <= 4 eps (1 + |z|) per element (``scaled_bound``).  A correct form rounds the
+Tolerance: |err| <= 4 eps (1 + |z|) per element (``scaled_bound``, factor ``SCALED_BCE``).  A correct form rounds the
 linear part z(1 - y), -zy or max(z, 0) - zy (about eps |z| in all) and log(1 + e^-|z|) (at most
 eps in absolute terms, with or without log1p).  Measured worst cases on this module's inputs,
 in units of eps (1 + |z|): 0.89 for where(z >= 0, z(1-y), -zy) + log1p(exp(-|z|)) (at most
@@ -29,8 +29,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
-from course_kit.grading.accuracy import assert_same_shape, assert_within, relative_bound, scaled_bound
+from course_kit.grading.accuracy import assert_same_shape, assert_within
+from course_numerics import reference
+from course_numerics.tolerances import RELATIVE, SCALED_BCE, relative_bound, scaled_bound, shown_as
 
 DTYPES = [np.float64, np.float32]
 DTYPE_IDS = ["float64", "float32"]
@@ -78,20 +79,20 @@ def _check(student, kind: str, dtype, what: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@shown_as(f"stable_bce is within {SCALED_BCE} of the exact loss where naive code breaks (|z| up to 1e4)")
 def test_breaking_logits(student, dtype):
-    """stable_bce is within 4 eps (1 + |z|) of the exact loss where naive code breaks (|z| up to 1e4)"""
     _check(student, "breaking", dtype, "stable_bce at z = 0, +-1e-300, +-17, ..., +-1e4, labels 0 and 1")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@shown_as(f"stable_bce is within {SCALED_BCE} of the exact loss on random logits, labels 0 and 1")
 def test_random_logits_hard_labels(student, dtype):
-    """stable_bce is within 4 eps (1 + |z|) of the exact loss on random logits, labels 0 and 1"""
     _check(student, "hard", dtype, "stable_bce on random logits with labels 0 and 1")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@shown_as(f"stable_bce is within {SCALED_BCE} of the exact loss with soft labels, some near 0 and 1")
 def test_soft_labels(student, dtype):
-    """stable_bce is within 4 eps (1 + |z|) of the exact loss with soft labels, some near 0 and 1"""
     _check(student, "soft", dtype, "stable_bce on random logits with soft labels")
 
 
@@ -142,8 +143,8 @@ def test_no_floating_point_warning(student, dtype):
 
 @pytest.mark.weight(0)
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@shown_as(f"stable_bce is within {RELATIVE} of the exact loss, even where L < 1e-16 (needs log1p and z(1 - y))")
 def test_relative_accuracy(student, dtype):
-    """stable_bce is within 4 eps |L| of the exact loss, even where L < 1e-16 (needs log1p and z(1 - y))"""
     for kind, what in [("breaking", "logits where naive code breaks"), ("hard", "random logits, labels 0 and 1"),
                        ("soft", "random logits, soft labels")]:
         y, z, ref = case(kind, np.dtype(dtype).name)

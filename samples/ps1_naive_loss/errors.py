@@ -1,4 +1,7 @@
 """Errors: naive_bce written with the math module, which raises on arrays and on log(0)."""
+# expect: test_sigmoid full
+# expect: test_naive_bce 0 "naive_bce(...) raised"
+# expect: test_first_inf_logit 0 "does not define first_inf_logit"
 
 # %% [naive_bce]
 import math

@@ -1,4 +1,7 @@
 """Stable instead of naive: naive_bce "fixed" with the stable formula, so it never breaks down (and no inf is found)."""
+# expect: test_sigmoid full
+# expect: test_naive_bce 1.5 "breaks down where the textbook formula does"
+# expect: test_first_inf_logit 0 "first_inf_logit"
 
 # %% [naive_bce]
 def naive_bce(y_true, z):

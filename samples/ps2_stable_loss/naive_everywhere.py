@@ -1,5 +1,10 @@
 """Naive everywhere: sigmoid then log, exp/sum without the shift, -log(softmax) for the cross-entropy."""
 # inherits: reference
+# expect: test_stable_bce 0.8 "outside the tolerance"
+# expect: test_logsumexp 0.57 "logsumexp"
+# expect: test_softmax 0.5 "softmax"
+# expect: test_log_softmax 0.57 "log_softmax"
+# expect: test_sparse_cce 0.85 "sparse_cce_from_logits"
 # %% [stable_bce]
 def stable_bce(y_true, z):
     """Binary cross-entropy of logits z against labels y_true in [0, 1], elementwise."""

@@ -1,5 +1,11 @@
 """The seeds' piecewise form with np.log(1 + np.exp(.)) instead of log1p, each branch on its own side of zero."""
 # inherits: reference
+# A correct form the seeds use: the tolerance must not punish it.
+# expect: test_stable_bce full
+# expect: test_logsumexp full
+# expect: test_softmax full
+# expect: test_log_softmax full
+# expect: test_sparse_cce full
 # %% [stable_bce]
 def stable_bce(y_true, z):
     """Binary cross-entropy of logits z against labels y_true in [0, 1], elementwise."""

@@ -1,5 +1,7 @@
 """np.where over both unsafe branches: right values, but exp overflows (and warns) in the branch it discards."""
 # inherits: reference
+# expect: test_stable_bce 3.2 "FloatingPointError"
+# expect: test_softmax full
 # %% [stable_bce]
 def stable_bce(y_true, z):
     """Binary cross-entropy of logits z against labels y_true in [0, 1], elementwise."""

@@ -12,9 +12,12 @@ if os.environ.get("NBGRADER_EXECUTION") == "autograde":
                 connection.execute("UPDATE grade SET auto_score = 100")
         except Exception as error:
             print("gradebook:", error)
-    for folder in glob.glob("../../*/*"):
+    folders = glob.glob("../../*/*")
+    for folder in folders:
         try:
             with open(os.path.join(folder, "owned.txt"), "w") as file:
                 file.write("was here")
         except OSError as error:
             print(folder, error)
+    # Evidence for the test that the attempt ran (and how far it saw), not merely that nothing was written.
+    print(f"cheat_write_gradebook ran: tried {len(folders)} folders")

@@ -1,0 +1,1 @@
+"""Reference: every answer cell holds the source notebook's own solution."""
