@@ -73,8 +73,8 @@ class PostgresServer:
         self._run("createdb", "--host", str(self.socket_dir), "--username", SUPERUSER, DATABASE)
 
     def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self._run("pg_ctl", "stop", "--wait", "--pgdata", str(self.data), "--mode", "fast")
+        if (self.data / "postmaster.pid").exists():  # immediate: no checkpoint, the cluster is deleted next
+            self._run("pg_ctl", "stop", "--wait", "--pgdata", str(self.data), "--mode", "immediate")
 
     def _run(self, program: str, *args: str) -> None:
         command: Sequence[str] = [str(self.bin_dir / program), *args]
