@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 DATABASE = "gradebook"
 SUPERUSER = "grader"
 UNPRIVILEGED = "nobody"  # Debian's account for daemons that own nothing
@@ -61,13 +63,14 @@ class PostgresServer:
         self.data = folder / "data"
         self.socket_dir = folder  # a socket path must stay under ~100 characters: keep it short
         self.log = folder / "server.log"
-        self.url = f"postgresql+psycopg://{SUPERUSER}@/{DATABASE}?host={self.socket_dir}"
+        query = {"host": str(self.socket_dir)}  # libpq: a host that is a folder means the unix socket in it
+        self.url = URL.create("postgresql+psycopg", SUPERUSER, database=DATABASE, query=query).render_as_string()
 
     def start(self) -> None:
         self._run("initdb", "--pgdata", str(self.data), "--username", SUPERUSER, "--auth", "trust",
                   "--encoding", "UTF8", "--locale", "C", "--no-sync")
         # listen_addresses='' : no TCP at all; fsync off: a test cluster need not survive a power cut.
-        options = f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
+        options = f"-c listen_addresses='' -k '{self.socket_dir}' -c fsync=off"
         self._run("pg_ctl", "start", "--wait", "--pgdata", str(self.data), "--log", str(self.log),
                   "-o", options)
         self._run("createdb", "--host", str(self.socket_dir), "--username", SUPERUSER, DATABASE)
