@@ -9,7 +9,7 @@ folder (no TCP port to find or to collide on), ``createdb`` the database, and at
 PostgreSQL refuses to run as root.  When the tests run as root the cluster belongs to the
 ordinary account ``nobody`` and every server command runs through ``setpriv`` as that user;
 the tests, as root, still reach the socket.  Authentication is ``trust``: only processes of
-this machine that can enter the folder can connect, and it lives for one test session.
+this machine that can enter the folder can connect, and it lives for one test module.
 """
 
 from __future__ import annotations
