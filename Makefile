@@ -12,12 +12,17 @@ $(STAMP): requirements.txt pyproject.toml
 	@# Student code runs inside bubblewrap during autograding (Debian/Ubuntu package).
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
 	  || echo "WARNING: bubblewrap is missing; install it (apt-get install bubblewrap) before grading students."
+	@# The PostgreSQL gradebook's test starts its own throwaway server (README, "Sharing a gradebook").
+	@{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+	  || echo "NOTE: PostgreSQL is missing; its gradebook test will be skipped (apt-get install postgresql)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# GRADEBOOK_URL=postgresql://...: grade into that database instead of gradebook.db (README, "Sharing a gradebook").
 demo: $(STAMP)
 	$(BIN)/python -m course_kit.instructor.demo
 

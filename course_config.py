@@ -15,7 +15,10 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.course_id = "from_logits"
 c.CourseDirectory.root = COURSE_ROOT
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+# The gradebook: SQLite beside this file unless GRADEBOOK_URL names another database, e.g. a PostgreSQL server
+# that several graders share ("postgresql://grader@db.example.edu/from_logits"; README, "Sharing a gradebook").
+# The sandbox never passes GRADEBOOK_URL on to student kernels (ConfinedKernelManager.env_passthrough).
+c.CourseDirectory.db_url = os.environ.get("GRADEBOOK_URL") or "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
 c.Exchange.path_includes_course = True
 
