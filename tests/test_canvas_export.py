@@ -130,6 +130,7 @@ def test_graded_class_matches_stock_grades_csv(course: ClassRun, graded, tmp_pat
         if student in by_hand:
             assert canvas[student] == "", f"{student}: a grade by hand is missing, yet Canvas gets {canvas[student]}"
         else:
-            assert float(canvas[student]) == float(row["score"]), f"{student}: {canvas[student]} != {row['score']}"
+            expected = pytest.approx(float(row["score"]), abs=1e-9)  # 10 digits: 4.55, not 4.550000000000001
+            assert float(canvas[student]) == expected, f"{student}: {canvas[student]} != {row['score']}"
     graded_ok = [name for name, r in results.items() if r.success and name not in by_hand]
-    assert graded_ok and all(float(canvas[name]) == results[name].total for name in graded_ok)
+    assert graded_ok and all(float(canvas[name]) == pytest.approx(results[name].total, abs=1e-9) for name in graded_ok)
