@@ -1,7 +1,7 @@
 """Several graders can share one PostgreSQL gradebook: the demo class graded through a real server scores as in SQLite.
 
 The server is PostgreSQL itself, a throwaway cluster started for this module (``postgres_server``).
-The demo (``python -m course_kit.demo``, what ``make demo`` runs) grades ps1's sample class with
+The demo (``python -m course_kit.instructor.demo``, what ``make demo`` runs) grades ps1's sample class with
 ``GRADEBOOK_URL`` pointing at it; the session's own SQLite run of the same samples (``graded``)
 is the reference, so no notebook is graded twice in SQLite.  Every cell's score, every total and
 the exported grades.csv must agree exactly.
@@ -63,7 +63,7 @@ def test_the_demo_class_graded_through_postgresql_scores_as_through_sqlite(grade
     course = tmp_path / "demo-course"
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "GRADEBOOK_URL": postgres.url, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    demo = subprocess.run([sys.executable, "-m", "course_kit.demo", "--course-dir", str(course),
+    demo = subprocess.run([sys.executable, "-m", "course_kit.instructor.demo", "--course-dir", str(course),
                            "--assignment", ASSIGNMENT], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=900)
     assert demo.returncode == 0, f"the demo failed through PostgreSQL:\n{demo.stdout}\n{demo.stderr}"

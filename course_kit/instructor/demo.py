@@ -6,8 +6,9 @@ Copies the course (configuration, sources, graders) into a fresh directory,
 generates and releases every assignment, submits each sample in
 ``samples/<assignment>/`` as a student of the same name through the local
 exchange, collects, autogrades (as ``course_kit.instructor.grade_class`` does),
-generates feedback, exports grades.csv and prints a student x assignment
-table with the checks that failed.
+generates feedback, exports grades.csv and canvas_grades.csv (for Canvas's
+gradebook import) and prints a student x assignment table with the checks
+that failed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 import warnings
 from pathlib import Path
 
+from course_kit.exporters import export_canvas_csv
 from course_kit.grading.results import CheckResult
 from course_kit.instructor.course import Course, copy_course
 from course_kit.instructor.grade_class import grade_student
@@ -74,11 +76,12 @@ def run(course_dir: Path, assignments: list[str]) -> int:
         course.generate_feedback(assignment)
         print(f"[demo] {assignment}: released, {len(samples)} submissions collected and graded", flush=True)
     grades = course.export_grades(course.course_dir / "grades.csv")
+    canvas = export_canvas_csv(course.api.coursedir.db_url, course.course_id, course.course_dir / "canvas_grades.csv")
     _print_table(table, assignments)
     print("\nKey failures (first failed check of each cell that lost points):")
     for note in notes:
         print(f"  {note}")
-    print(f"\nGrades: {grades}\nFeedback: {course.course_dir / 'feedback'}")
+    print(f"\nGrades: {grades} (for Canvas: {canvas.name})\nFeedback: {course.course_dir / 'feedback'}")
     print(f"Submissions that need a look: {needs_look}. Demo wall time: {time.perf_counter() - started:.1f} s")
     return 1 if needs_look else 0
 
