@@ -12,6 +12,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@# Student code runs inside bubblewrap during autograding (Debian/Ubuntu package).
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
 	  || echo "WARNING: bubblewrap is missing; install it (apt-get install bubblewrap) before grading students."
+	@# The browser tests drive JupyterLab in Debian's chromium through Playwright (never Playwright's own download).
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
+	  || echo "WARNING: chromium is missing; the browser tests need it (apt-get install chromium)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
