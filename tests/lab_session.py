@@ -13,18 +13,18 @@ numbered PNG per step into ``browser-screenshots/`` (README, "Browser tests").
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -98,21 +98,20 @@ class LabServer:
         raise RuntimeError(f"jupyter lab did not answer within {limit_s} s:\n{self.log()}")
 
     def stop(self) -> None:
-        """SIGTERM lets the server shut its kernels down; then whatever is left of its session goes."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """SIGTERM: the server shuts its kernels down; any it left (each kernel leads its own session) are killed."""
+        started = psutil.Process(self.process.pid).children(recursive=True) if self.process.poll() is None else []
+        self.process.terminate()
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group this server led: its kernels, if any remain
-        except ProcessLookupError:
-            pass
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for child in started:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
 
 
-@contextmanager
+@contextlib.contextmanager
 def chromium():
     """Debian's Chromium, headless, under Playwright."""
     if not Path(CHROMIUM).exists():

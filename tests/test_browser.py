@@ -22,7 +22,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -87,13 +89,22 @@ class Course:
             self.grading.kill()
             self.grading.wait()
 
-    def manual_grade(self) -> tuple[float | None, bool, float]:
-        """(manual score, still needs a manual grade, submission total) of the derivation cell, from the gradebook."""
+    def derivation_grade(self) -> DerivationGrade:
         with Gradebook(self.run.api.coursedir.db_url, self.run.course_id) as gradebook:
             notebook = self.run.source_notebook(GRADED_PS).stem
             grade = gradebook.find_grade(MANUAL_CELL, notebook, GRADED_PS, GRADED_STUDENT)
-            total = gradebook.find_submission(GRADED_PS, GRADED_STUDENT).score
-            return grade.manual_score, grade.needs_manual_grade, total
+            submission = gradebook.find_submission(GRADED_PS, GRADED_STUDENT)
+            return DerivationGrade(grade.manual_score, grade.needs_manual_grade, submission.score, submission.max_score)
+
+
+@dataclass(frozen=True)
+class DerivationGrade:
+    """What the gradebook says of the hand-graded cell, and of the submission's total."""
+
+    manual_score: float | None
+    needs_manual_grade: bool
+    total: float
+    max_total: float
 
 
 @pytest.fixture(scope="module")
@@ -222,8 +233,8 @@ def formgrader(page: Page) -> FrameLocator:
 
 def test_instructor_grades_the_derivation_in_formgrader(course: Course, page: Page) -> None:
     course.wait_for_grading()
-    before, needs_a_grade, total_before = course.manual_grade()
-    assert before is None and needs_a_grade, (before, needs_a_grade)
+    before = course.derivation_grade()
+    assert before.manual_score is None and before.needs_manual_grade, before
     shots = Screenshots(SCREENSHOTS, "instructor")
 
     open_from_nbgrader_menu(page, "open-formgrader")
@@ -235,7 +246,7 @@ def test_instructor_grades_the_derivation_in_formgrader(course: Course, page: Pa
     row.locator("td.num-submissions a").click()
     student = frame.locator("tr", has=frame.locator("td.student-id", has_text=GRADED_STUDENT))
     expect(student.locator("td.status")).to_have_text("needs manual grading")
-    expect(student.locator("td.score")).to_have_text(f"{total_before:g} / 16")
+    expect(student.locator("td.score")).to_have_text(f"{before.total:g} / {before.max_total:g}")
     shots.take(page, "autograded-submission")
 
     frame.locator("a", has_text="Manual Grading").first.click()
@@ -253,18 +264,14 @@ def test_instructor_grades_the_derivation_in_formgrader(course: Course, page: Pa
     expect(score).to_have_value(str(MANUAL_POINTS))
     shots.take(page, "derivation-graded")
 
-    after, needs_a_grade, total_after = _poll(course.manual_grade, lambda r: r[0] is not None)
-    assert after == MANUAL_POINTS and not needs_a_grade, (after, needs_a_grade)
-    assert total_after == pytest.approx(total_before + MANUAL_POINTS), (total_before, total_after)
+    after = saved(course)
+    assert after.manual_score == MANUAL_POINTS and not after.needs_manual_grade, after
+    assert after.total == pytest.approx(before.total + MANUAL_POINTS), (before, after)
 
 
-def _poll(read, done, limit_s: float = 30.0):
-    """``read()`` until ``done(value)``: the formgrader saves in the background after the change event."""
-    import time
-
+def saved(course: Course, limit_s: float = 30.0) -> DerivationGrade:
+    """The derivation's grade once it has a manual score: the formgrader saves in the background after the change."""
     deadline = time.monotonic() + limit_s
-    while True:
-        value = read()
-        if done(value) or time.monotonic() > deadline:
-            return value
+    while (grade := course.derivation_grade()).manual_score is None and time.monotonic() < deadline:
         time.sleep(0.2)
+    return grade
