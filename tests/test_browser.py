@@ -136,12 +136,17 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, classroom: tuple[Course, LabServer], request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh tab on JupyterLab, loaded; one per scenario so that a failed one leaves no dialog behind."""
+    scenario, lab = request.node.name.split("_")[1], classroom[1]  # test_student_... -> "student"
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(STEP_TIMEOUT_MS)
     tab = context.new_page()
-    tab.goto(classroom[1].url(f"lab/workspaces/{request.node.name.split('_')[1]}"))  # its own layout
+    tab.goto(lab.url(f"lab/workspaces/{scenario}"))  # its own layout, not the one the other scenario left
     tab.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
+    failures = request.session.testsfailed
     yield tab
+    if request.session.testsfailed > failures:  # the page as the failure left it, and what the server said
+        tab.screenshot(path=SCREENSHOTS / f"{scenario}-failed.png")
+        print(f"jupyter lab's log (last lines):\n{lab.log()[-6000:]}")
     context.close()
 
 
