@@ -16,6 +16,9 @@ $(STAMP): requirements.txt pyproject.toml
 	@{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 \
 	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
 	  || echo "NOTE: PostgreSQL is missing; its gradebook test will be skipped (apt-get install postgresql)."
+	@# The browser tests drive JupyterLab in Debian's chromium through Playwright (never Playwright's own download).
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } \
+	  || echo "WARNING: chromium is missing; the browser tests need it (apt-get install chromium)."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
