@@ -34,7 +34,7 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from conftest import REPO
-from course_kit.instructor import ClassRun, copy_course
+from course_kit.instructor import Course, copy_course
 from course_kit.samples import build_submission, read_sample, reference_solutions
 
 STUDENT_PS, GRADED_PS = "ps1_naive_loss", "ps2_stable_loss"
@@ -63,7 +63,7 @@ class Course:
         # The shipped configuration as it is: not the suite's short timeouts, which are there for faults and
         # which a busy machine can exceed on an honest notebook.
         course_dir = copy_course(REPO, root, [STUDENT_PS, GRADED_PS])
-        self.run = ClassRun(course_dir)
+        self.run = Course(course_dir)
         self.grading_log = root.parent / "grade_class.log"
         self.grading: subprocess.Popen | None = None
 
