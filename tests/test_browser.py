@@ -17,7 +17,6 @@ Every step leaves a screenshot in ``browser-screenshots/`` (README, "Browser tes
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -34,7 +33,8 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from conftest import REPO
-from course_kit.instructor import Course, copy_course
+from course_kit.instructor import Course as CourseDirectory
+from course_kit.instructor import copy_course
 from course_kit.samples import build_submission, read_sample, reference_solutions
 
 STUDENT_PS, GRADED_PS = "ps1_naive_loss", "ps2_stable_loss"
@@ -45,17 +45,6 @@ RUN_ALL_TIMEOUT_MS = 180_000  # a kernel starting and running the whole notebook
 expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
-def grade_class_module() -> str:
-    """The kit's instructor command: where it lives now, or where it may move (course_kit.instructor)."""
-    for name in ("course_kit.instructor.grade_class", "course_kit.grade_class"):
-        try:
-            if importlib.util.find_spec(name):
-                return name
-        except ModuleNotFoundError:  # course_kit.instructor is still a module, not a package
-            continue
-    raise ModuleNotFoundError("course_kit's grade_class")
-
-
 class Course:
     """A copy of the course; ``prepare`` releases ps1, and submits, collects and starts autograding ps2's reference."""
 
@@ -63,7 +52,7 @@ class Course:
         # The shipped configuration as it is: not the suite's short timeouts, which are there for faults and
         # which a busy machine can exceed on an honest notebook.
         course_dir = copy_course(REPO, root, [STUDENT_PS, GRADED_PS])
-        self.run = Course(course_dir)
+        self.run = CourseDirectory(course_dir)
         self.grading_log = root.parent / "grade_class.log"
         self.grading: subprocess.Popen | None = None
 
@@ -75,7 +64,8 @@ class Course:
         self.run.submit(GRADED_STUDENT, GRADED_PS, {release.name: build_submission(release, source, sample)})
         self.run.collect(GRADED_PS)
         # The kit's confined autograding (tens of seconds) runs while the student's scenario does.
-        command = [sys.executable, "-m", grade_class_module(), GRADED_PS, "--course-dir", str(self.run.course_dir)]
+        command = [sys.executable, "-m", "course_kit.instructor.grade_class", GRADED_PS,
+                   "--course-dir", str(self.run.course_dir)]
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         with self.grading_log.open("w") as log:
             self.grading = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
