@@ -35,7 +35,7 @@ from playwright.sync_api import Browser, FrameLocator, Page, expect
 from conftest import REPO
 from course_kit.instructor import Course as CourseDirectory
 from course_kit.instructor import copy_course
-from course_kit.samples import build_submission, read_sample, reference_solutions
+from course_kit.instructor.samples import build_submission, read_sample, reference_solutions
 
 STUDENT_PS, GRADED_PS = "ps1_naive_loss", "ps2_stable_loss"
 GRADED_STUDENT, MANUAL_CELL, MANUAL_POINTS = "alice", "derivation", 2
