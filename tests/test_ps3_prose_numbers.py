@@ -59,7 +59,7 @@ NUMBERS = {
     "intro": {
         "0.01": InCode("compile_model"),
         "50": InCode("train"),
-        "15": Timed(),
+        "9": Timed(),
         "4": Timed(("setup",), about=4),  # the setup cell is the import, and the slowest part of a cold start
     },
     "data_intro": {"1.4": InCode("data")},
