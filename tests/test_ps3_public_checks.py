@@ -138,11 +138,11 @@ def compile_model(model):
     "epochs passed positionally, as batch_size": ("""
 def train(model, X, y, epochs):
     return model.fit(X, y, epochs, verbose=0)
-""", "train_model", ["model.fit ran 1 epoch(s) of 40 steps", "epochs went to fit's third parameter"]),
+""", "train_model", ["model.fit ran 1 epoch(s) of 334 steps", "epochs went to fit's third parameter"]),
     "the default batch size": ("""
 def train(model, X, y, epochs):
     return model.fit(X, y, epochs=epochs, verbose=0)
-""", "train_model", ["model.fit ran 10 epoch(s) of 13 steps"]),
+""", "train_model", ["model.fit ran 3 epoch(s) of 32 steps"]),
     "train fits but returns nothing": ("""
 def train(model, X, y, epochs):
     model.fit(X, y, epochs=epochs, batch_size=50, verbose=0)
@@ -167,7 +167,7 @@ def predict_proba(model, X):
     "argmax over axis 0": ("""
 def predict_classes(model, X):
     return np.argmax(keras.ops.convert_to_numpy(model(X)), axis=0)
-""", "test_predict_classes", ["it has shape (4,): the argmax ran over axis 0", "got shape (4,) where (400,)"]),
+""", "test_predict_classes", ["it has shape (4,): the argmax ran over axis 0", "got shape (4,) where (1000,)"]),
     "argmax without an axis": ("""
 def predict_classes(model, X):
     return np.argmax(keras.ops.convert_to_numpy(model(X)))

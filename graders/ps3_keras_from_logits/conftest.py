@@ -40,8 +40,8 @@ _TRAINING = (
     "'steps_per_epoch': (getattr(h, 'params', None) or {{}}).get('steps')}})"
     "(getattr({model}, 'optimizer', None), getattr({model}, 'history', None))"
 )
-# Both models are trained on 400 points in batches of 50 (the notebook requires batch_size=50).
-N_TRAIN, BATCH_SIZE = 400, 50
+# Both models are trained on 1000 points in batches of 50 (the notebook requires batch_size=50).
+N_TRAIN, BATCH_SIZE = 1000, 50
 
 
 def make_blobs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -113,8 +113,8 @@ class KerasModel:
     def training_problem(self, epochs: int) -> str | None:
         """What is wrong with how the locked cell's train(...) call fitted the model (None if nothing).
 
-        train(model, X, y, epochs) must run `epochs` epochs in batches of 50: on 400 points that is
-        8 steps per epoch (read from the History of the last fit) and 8 * epochs steps in all (the
+        train(model, X, y, epochs) must run `epochs` epochs in batches of 50: on 1000 points that is
+        20 steps per epoch (read from the History of the last fit) and 20 * epochs steps in all (the
         optimizer's step count).
         """
         per_epoch = -(-N_TRAIN // BATCH_SIZE)

@@ -73,8 +73,8 @@ def test_optimizer_is_adam(student):
 
 
 def test_trained_as_asked(binary_model):
-    """binary_model was trained as the locked cell asks: train(binary_model, ..., epochs=15), 15 epochs of 8 batches"""
-    problem = binary_model.training_problem(epochs=15)
+    """binary_model was trained as the locked cell asks: train(binary_model, ..., epochs=6), 6 epochs of 20 batches"""
+    problem = binary_model.training_problem(epochs=6)
     assert problem is None, problem
 
 
@@ -94,5 +94,5 @@ def test_heldout_accuracy(binary_model, ring):
     assert accuracy >= binary_model.accuracy_needed, (
         f"z > 0 is right on {accuracy:.1%} of {len(X)} held-out points; "
         f"at least {binary_model.accuracy_needed:.0%} is needed."
-        + binary_model.untrained_hint("50% (2 classes)", epochs=15)
+        + binary_model.untrained_hint("50% (2 classes)", epochs=6)
     )
