@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from course_kit.grading import reference
+from course_numerics import reference
 
 
 def _grader_module(name: str):

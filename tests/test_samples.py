@@ -18,40 +18,6 @@ import pytest
 
 from conftest import ASSIGNMENTS, FULL, REPO, expected_scores
 
-# Transitional, until samples/ps3_keras_from_logits/ carries its `# expect:` lines like the others.
-_NOT_YET_IN_THEIR_FILES = {
-    "ps3_keras_from_logits": {
-        "relu_output": {
-            "test_build_model": (1, "ReLU output"),
-            "test_predict_classes": (2.25, "linear output layer"),
-            "test_compile_model": (FULL, ""),
-        },
-        "double_softmax": {
-            "test_build_model": (1, "double softmax"),
-            "test_predict_proba": (1.33, "double softmax"),
-            "test_predict_classes": (FULL, ""),
-        },
-        "proba_without_softmax": {
-            "test_predict_proba": (0, "need a softmax"),
-            "test_build_model": (FULL, ""),
-        },
-        "argmax_wrong_axis": {
-            "test_predict_classes": (1.5, "axis"),
-            "test_predict_proba": (FULL, ""),
-        },
-        "untrained": {
-            "test_predict_classes": (1.5, "never trained"),
-            "test_binary_model": (2, "never trained"),
-            "test_build_model": (FULL, ""),
-        },
-        "errors": {
-            "test_predict_proba": (0, "raised NameError"),
-            "test_binary_model": (0, ""),
-            "test_build_model": (FULL, ""),
-        },
-    },
-}
-
 
 def _samples(assignment: str) -> list[Path]:
     """The assignment's samples, but for the reference (whose expectation is full marks: test_full_marks)."""
@@ -60,7 +26,7 @@ def _samples(assignment: str) -> list[Path]:
 
 EXPECTED = {
     assignment: {
-        path.stem: expected_scores(path) or _NOT_YET_IN_THEIR_FILES.get(assignment, {}).get(path.stem, {})
+        path.stem: expected_scores(path)
         for path in _samples(assignment)
     }
     for assignment in ASSIGNMENTS

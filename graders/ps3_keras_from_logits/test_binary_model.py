@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
+from course_numerics import reference
 
 # Logits from ordinary to extreme, with their labels: the loss from logits is problem set 2's stable BCE.
 PROBE_Z = np.array([[3.0], [-3.0], [0.5], [40.0], [-800.0], [1000.0]], dtype=np.float32)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_kit.grading import reference
+from course_numerics import reference
 
 # Logits from ordinary to extreme, with their classes: the loss from logits is logsumexp(z) - z[y].
 PROBE_Z = np.array(

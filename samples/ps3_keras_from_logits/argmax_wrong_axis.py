@@ -1,4 +1,6 @@
 """Argmax on the wrong axis: predict_classes takes the argmax over examples (axis 0), not classes."""
+# expect: test_predict_classes 1.5 "axis"
+# expect: test_predict_proba full
 
 
 # %% [predict_classes]

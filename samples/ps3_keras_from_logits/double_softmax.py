@@ -1,4 +1,7 @@
 """Double softmax: keeps activation="softmax" in the output layer and also sets from_logits=True."""
+# expect: test_build_model 1 "double softmax"
+# expect: test_predict_proba 1.33 "double softmax"
+# expect: test_predict_classes full
 
 
 # %% [build_model]

@@ -1,4 +1,7 @@
 """Errors: predict_proba calls a softmax the notebook never defines; build_binary_model misspells from_logits."""
+# expect: test_predict_proba 0 "raised NameError"
+# expect: test_binary_model 0
+# expect: test_build_model full
 
 
 # %% [predict_proba]

@@ -1,4 +1,6 @@
 """Probabilities without softmax: predict_proba returns the model's raw outputs, which are logits."""
+# expect: test_predict_proba 0 "need a softmax"
+# expect: test_build_model full
 
 
 # %% [predict_proba]

@@ -1,4 +1,7 @@
 """ReLU output layer: the last Dense layer uses ReLU like the hidden ones, erasing negative logits."""
+# expect: test_build_model 1 "ReLU output"
+# expect: test_predict_classes 2.25 "linear output layer"
+# expect: test_compile_model full
 
 
 # %% [build_model]
