@@ -1,5 +1,13 @@
-# Two commands on a fresh machine with Python 3.11:  `make demo`  and  `make test`.
-PYTHON ?= python3.11
+# Two commands on a fresh machine with Python 3.11, 3.12 or 3.13:  `make demo`  and  `make test`.
+# The venv is built on PYTHON=... if given, else on the newest of python3.13/3.12/3.11 that runs
+# (a pyenv shim of a version not selected does not), else on python3 (refused below if unsupported).
+SUPPORTED := 3.11 3.12 3.13
+ifndef PYTHON
+PYTHON := $(firstword $(foreach v,3.13 3.12 3.11,$(if $(filter $(v),$(shell python$(v) -c \
+  'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)),python$(v))) python3)
+endif
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
+PYTHON_MINOR   := $(basename $(PYTHON_VERSION))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -9,6 +17,13 @@ STAMP  := $(VENV)/.installed
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
+	@case " $(SUPPORTED) " in *" $(PYTHON_MINOR) "*) echo "Building $(VENV) on Python $(PYTHON_VERSION) ($(PYTHON))";; \
+	  *) echo "The kit runs on Python 3.11, 3.12 or 3.13; $(PYTHON) is $(or $(PYTHON_VERSION),not a Python that runs)."; \
+	     echo "Install one (Debian/Ubuntu: apt-get install python3 python3-venv) or name it: make PYTHON=/path/to/python3.12 ..."; \
+	     exit 1;; esac
+	@# Debian and Ubuntu ship venv's pip bootstrap (ensurepip) apart, in python3.X-venv.
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python$(PYTHON_MINOR)-venv; } \
+	  || { echo "$(PYTHON) cannot build a venv: install python$(PYTHON_MINOR)-venv (apt-get install python$(PYTHON_MINOR)-venv)."; exit 1; }
 	@# Student code runs inside bubblewrap during autograding (Debian/Ubuntu package).
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq bubblewrap; } \
 	  || echo "WARNING: bubblewrap is missing; install it (apt-get install bubblewrap) before grading students."
@@ -50,13 +65,13 @@ release: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python scripts/benchmark.py
 
-# Re-resolve the lock from pyproject.toml's direct pins.
+# Re-resolve the lock from pyproject.toml's direct pins: one lock for every supported Python, resolved on
+# the first of LOCK_PYTHONS (a 3.11) for Debian 12's 3.11.2 and checked on the others found (scripts/lock.py).
+LOCK_PYTHONS ?= python3.11 python3.12 python3.13
 lock:
 	rm -rf /tmp/course-kit-lock && $(PYTHON) -m venv /tmp/course-kit-lock
-	/tmp/course-kit-lock/bin/pip install --quiet '.[course]'
-	{ echo "# Full lock of the kit's environment (pip freeze of a venv built from pyproject.toml's pins)."; \
-	  echo "# Regenerate: make lock"; \
-	  /tmp/course-kit-lock/bin/pip freeze --exclude-editable | grep -v '^course-kit'; } > requirements.txt
+	/tmp/course-kit-lock/bin/pip install --quiet --upgrade pip
+	/tmp/course-kit-lock/bin/python scripts/lock.py $(LOCK_PYTHONS)
 
 clean:
 	rm -rf $(VENV) demo-course
