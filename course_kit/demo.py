@@ -5,7 +5,8 @@
 Copies the course (configuration, sources, graders) into a fresh directory,
 generates and releases every assignment, submits each sample in
 ``samples/<assignment>/`` as a student of the same name through the local
-exchange, collects, autogrades (as ``course_kit.grade_class`` does),
+exchange, collects, autogrades each class (``course_kit.grade_class``, on one Dask
+cluster of local worker processes),
 generates feedback, exports grades.csv and prints a student x assignment
 table with the checks that failed.
 """
@@ -18,8 +19,9 @@ import time
 import warnings
 from pathlib import Path
 
-from course_kit.grade_class import grade_student
+from course_kit.grade_class import grade_class
 from course_kit.instructor import ClassRun, copy_course
+from course_kit.parallel.cluster import dask_client, worker_count
 from course_kit.samples import build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +44,16 @@ def first_failures(report: str, limit: int = 1) -> list[str]:
 def run(course_dir: Path, assignments: list[str]) -> int:
     started = time.perf_counter()
     course = ClassRun(copy_course(REPO, course_dir, assignments))
+    # One cluster of local worker processes grades every assignment's class (started once, not per class).
+    with dask_client(worker_count(course.config)) as client:
+        return _run(course, assignments, client.scheduler.address, started)
+
+
+def _quiet(line: str) -> None:
+    """The demo prints its own table, not grade_class's line per student."""
+
+
+def _run(course: ClassRun, assignments: list[str], scheduler: str, started: float) -> int:
     table: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     needs_look = 0
@@ -53,9 +65,9 @@ def run(course_dir: Path, assignments: list[str]) -> int:
             nb = build_submission(course.release_notebook(assignment), course.source_notebook(assignment), sample)
             course.submit(sample.name, assignment, {course.release_notebook(assignment).name: nb})
         course.collect(assignment)
-        for path in samples:
-            student = path.stem
-            result = grade_student(course, assignment, student)
+        results = grade_class(course, assignment, [path.stem for path in samples], echo=_quiet, scheduler=scheduler)
+        for result in results:
+            student = result.student
             if result.needs_a_look:
                 needs_look += 1
                 notes.append(f"{student} / {assignment}: NEEDS A LOOK: {'; '.join(result.problems)}")

@@ -1,11 +1,14 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
     python -m course_kit.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
+                                     [--jobs N | --scheduler tcp://host:8786]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
 (confinement, hidden graders), then read the score back from the gradebook
-and look at the graded notebook.  One line per student, then the count of
+and look at the graded notebook.  Students are graded side by side on Dask
+workers (``course_kit.parallel``: one process per core by default, within
+memory), and this process alone writes the gradebook.  One line per student, then the count of
 submissions that need a look, each with its reason.  Exit status: 0 when every
 submission was graded with nothing to look at, 1 when some need a look, 2 when
 grading could not run at all (e.g. confinement is unavailable).
@@ -14,7 +17,7 @@ Interrupted runs: nbgrader writes a sanitized copy of the notebook into
 ``autograded/`` before it runs it, so an existing notebook there does not mean
 graded, and bare ``nbgrader autograde`` skips a student whose grading was cut
 off.  This command marks each student's grading as in progress
-(``autograded/<student>/<assignment>.grading``) until nbgrader returns; a run
+(``autograded/<student>/<assignment>.grading``) until the gradebook has it; a run
 killed half way is simply run again, and grades exactly the students it had
 not finished.  After an interrupted bare ``nbgrader autograde``, use
 ``--force``.
@@ -139,17 +142,17 @@ def _execution_problems(folder: Path) -> list[str]:
 
 
 def grade_class(course: ClassRun, assignment: str, students: list[str] | None = None,
-                force: bool = False, echo=print) -> list[StudentResult]:
+                force: bool = False, echo=print, jobs: int | None = None,
+                scheduler: str | None = None) -> list[StudentResult]:
+    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``."""
+    from course_kit.parallel.class_grading import grade_in_parallel  # it builds on this module
+
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
     warning = _memory_cap_warning(course)
     if warning:
         print(warning, file=sys.stderr)
-    results = []
-    for student in students or everyone:
-        result = grade_student(course, assignment, student, force)
-        results.append(result)
-        echo(_line(result))
+    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler)
     looks = sum(r.needs_a_look for r in results)
     echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
          f"{looks} need a look")
@@ -183,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", type=Path, default=Path.cwd(), help="the course root (default: here)")
     parser.add_argument("--student", action="append", help="only these students (default: every submission)")
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
+    parser.add_argument("--jobs", "-j", type=int, help="Dask worker processes (default: one per core, within memory)")
+    parser.add_argument("--scheduler", help="grade on this Dask cluster (tcp://host:8786) instead of local workers")
     args = parser.parse_args(argv)
     known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
     if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
@@ -191,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_GRADE
     course = ClassRun(args.course_dir)
     try:
-        results = grade_class(course, args.assignment, args.student, args.force)
+        results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
+                              scheduler=args.scheduler)
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
@@ -199,4 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, so that this process has one CannotGrade class, the one the workers' code raises.
+    from course_kit.grade_class import main as module_main
+
+    sys.exit(module_main())

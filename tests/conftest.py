@@ -3,22 +3,24 @@
 ``graded(assignment)`` submits every sample (``samples/<assignment>/``) and
 every hostile or broken submission (``tests/corpus/<assignment>/``) as a
 student of the same name, through the exchange; then collects and autogrades
-them once per session with the instructor's own command (``grade_class``, in
-two processes where the notebooks allow) and returns what the gradebook and
+them once per session with the instructor's own command (``grade_class``, on
+one Dask cluster of local worker processes shared by the session) and returns what the gradebook and
 the autograded notebooks say.  (The source notebook itself is graded by hand in
 test_grader_cli; ``reference`` is its solutions in the student version.)
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from distributed import LocalCluster
 from nbgrader.api import Gradebook
 
 from course_kit.grade_class import is_graded
@@ -85,31 +87,41 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
 
 
 @pytest.fixture(scope="session")
-def graded(course: ClassRun) -> Callable[[str], dict[str, Result]]:
+def grading_cluster() -> Iterator[str]:
+    """The address of a Dask cluster of local worker processes, for every class graded in this session."""
+    with LocalCluster(n_workers=GRADING_WORKERS, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="session")
+def graded(course: ClassRun, grading_cluster: str) -> Callable[[str], dict[str, Result]]:
     cache: dict[str, dict[str, Result]] = {}
 
     def grade(assignment: str) -> dict[str, Result]:
         if assignment not in cache:
             group = next((g for g in GRADED_SIDE_BY_SIDE if assignment in g), (assignment,))
-            started = {a: _start_grading(course, a) for a in group if a not in cache}
-            for a, (samples, runs) in started.items():
-                for run in runs:
-                    run.wait()
-                log = "\n".join(p.read_text() for p in sorted(course.course_dir.glob(f"grade_class-{a}-*.log")))
-                cache[a] = _results(course, a, samples, log)
+            started = {a: _start_grading(course, a, grading_cluster) for a in group if a not in cache}
+            for a, (samples, run) in started.items():
+                run.wait()
+                cache[a] = _results(course, a, samples, _log(course, a).read_text())
         return cache[assignment]
 
     return grade
 
 
-# Grading is mostly waiting on kernels, so instructor runs share the 2 cores well: ps1's class (one process:
-# its memory bombs must not overlap each other) beside ps2's (two), each started when either is first needed.
-# Not the Keras notebooks, whose training already uses both cores.
+# Grading is mostly waiting on kernels, so three workers share the 2 cores well, and ps1's and ps2's classes
+# go to them side by side (started when either is first needed): a worker freed by one class takes the other's
+# next student.  ps1's memory bombs may then overlap, each within the tests' 2 GiB notebook cap.
 GRADED_SIDE_BY_SIDE = [("ps1_naive_loss", "ps2_stable_loss")]
-GRADING_PROCESSES = {"ps1_naive_loss": 1, "ps3_keras_from_logits": 1}
+GRADING_WORKERS = 3
 
 
-def _start_grading(course: ClassRun, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
+def _log(course: ClassRun, assignment: str) -> Path:
+    return course.course_dir / f"grade_class-{assignment}.log"  # a file: a full pipe would stall the run
+
+
+def _start_grading(course: ClassRun, assignment: str, scheduler: str) -> tuple[dict[str, Sample], subprocess.Popen]:
     """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
@@ -119,8 +131,12 @@ def _start_grading(course: ClassRun, assignment: str) -> tuple[dict[str, Sample]
         samples[sample.name] = sample
         course.submit(sample.name, assignment, {release.name: build_submission(release, source, sample)})
     course.collect(assignment)
-    runs = _grade_class_in_parallel(course, assignment, list(samples), GRADING_PROCESSES.get(assignment, 2))
-    return samples, runs
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    command = [sys.executable, "-m", "course_kit.grade_class", assignment, "--course-dir", str(course.course_dir),
+               "--scheduler", scheduler]
+    with _log(course, assignment).open("w") as out:
+        run = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+    return samples, run
 
 
 def _results(course: ClassRun, assignment: str, samples: dict[str, Sample], log: str) -> dict[str, Result]:
@@ -133,17 +149,3 @@ def _results(course: ClassRun, assignment: str, samples: dict[str, Sample], log:
         results[student] = result
     return results
 
-
-def _grade_class_in_parallel(
-    course: ClassRun, assignment: str, students: list[str], processes: int
-) -> list[subprocess.Popen]:
-    """``python -m course_kit.grade_class`` (the instructor's command) started on ``processes`` shares."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    runs = []
-    for share in (students[i::processes] for i in range(processes)):
-        command = [sys.executable, "-m", "course_kit.grade_class", assignment, "--course-dir", str(course.course_dir)]
-        command += [arg for student in share for arg in ("--student", student)]
-        log = course.course_dir / f"grade_class-{assignment}-{len(runs)}.log"  # a file: a full pipe would stall it
-        with log.open("w") as out:
-            runs.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env))
-    return runs
