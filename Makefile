@@ -42,8 +42,10 @@ test: lint
 release: $(STAMP)
 	for a in $$(ls source); do PATH=$(abspath $(BIN)):$$PATH $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN; done
 
+# STUDENTS=200: the class-size benchmark on a full class (default 6 students); CLASS_ONLY=1: only that one.
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python scripts/benchmark.py $(if $(STUDENTS),--students $(STUDENTS)) \
+	  $(if $(CLASS_ONLY),--class-only)
 
 # Re-resolve the lock from pyproject.toml's direct pins.
 lock:
