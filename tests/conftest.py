@@ -11,7 +11,6 @@ test_grader_cli; ``reference`` is its solutions in the student version.)
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -20,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from distributed import LocalCluster
 from nbgrader.api import Gradebook
 
 from course_kit.grade_class import is_graded
 from course_kit.instructor import CellResult, ClassRun, copy_course
+from course_kit.parallel.cluster import local_cluster
 from course_kit.samples import Sample, build_submission, read_sample
 
 REPO = Path(__file__).resolve().parents[1]
@@ -89,8 +88,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> ClassRun:
 @pytest.fixture(scope="session")
 def grading_cluster() -> Iterator[str]:
     """The address of a Dask cluster of local worker processes, for every class graded in this session."""
-    with LocalCluster(n_workers=GRADING_WORKERS, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with local_cluster(GRADING_WORKERS) as cluster:
         yield cluster.scheduler_address
 
 

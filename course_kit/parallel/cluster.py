@@ -47,6 +47,14 @@ def worker_count(config: Config, jobs: int | None = None) -> int:
     return max(1, min(wanted, by_memory))
 
 
+def local_cluster(workers: int) -> LocalCluster:
+    """``workers`` processes of one thread each, and their scheduler, in this process; no dashboard."""
+    # The scheduler's HTTP server (health checks) takes a free port, not 8787, which another cluster may hold.
+    # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Client]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers`` processes."""
@@ -54,8 +62,5 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Client]:
         with Client(scheduler) as client:
             yield client
         return
-    # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
-        with Client(cluster) as client:
-            yield client
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        yield client
