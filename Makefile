@@ -46,11 +46,14 @@ demo: $(STAMP)
 
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
 # S="alice bob": only these students; FORCE=1: regrade those already graded.
+# J=N: N Dask worker processes (default: one per core, within memory); SCHEDULER=tcp://host:8786: an existing
+# Dask cluster whose workers see this course directory at the same path.
 # Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1]"; exit 2; }
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tcp://host:8786]"; exit 2; }
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
-	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force)
+	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force) $(if $(J),--jobs $(J)) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -62,8 +65,10 @@ test: lint
 release: $(STAMP)
 	for a in $$(ls source); do PATH=$(abspath $(BIN)):$$PATH $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN; done
 
+# STUDENTS=200: the class-size benchmark on a full class (default 6 students); CLASS_ONLY=1: only that one.
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python scripts/benchmark.py $(if $(STUDENTS),--students $(STUDENTS)) \
+	  $(if $(CLASS_ONLY),--class-only)
 
 # Re-resolve the lock from pyproject.toml's direct pins: one lock for every supported Python, resolved on
 # the first of LOCK_PYTHONS (a 3.11) for Debian 12's 3.11.2 and checked on the others found (scripts/lock.py).

@@ -1,13 +1,15 @@
 """Speed figures of the kit, printed against their targets (not asserted: machines differ).
 
-    python scripts/benchmark.py [--repeat 3] [--skip-demo] [--skip-tests]
+    python scripts/benchmark.py [--repeat 3] [--skip-demo] [--skip-tests] [--students N] [--class-only]
 
 - autograde time per submission, per assignment, and its ratio to a plain
   nbclient execution of the same notebook (target <= 1.10), beside stock
   nbgrader's autograde of the same submission (no graders: the in-kernel
   test cells only), which shows how much of the gap is nbgrader's own;
 - demo wall time (target <= 120 s on 2 cores);
-- test suite wall time (target <= 600 s).
+- test suite wall time (target <= 600 s);
+- a class of ``--students`` (default 6) graded on 1 and 2 workers and a Dask
+  cluster (``scripts/class_size.py``); ``make bench STUDENTS=200`` for a full class.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from nbclient import NotebookClient
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+import class_size  # noqa: E402  (beside this script)
 
 from course_kit.grading.record import read_record, record_path  # noqa: E402
 from course_kit.instructor import Course, copy_course  # noqa: E402
@@ -103,9 +107,16 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="submissions graded per assignment")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--skip-tests", action="store_true")
+    parser.add_argument("--students", type=int, default=6, help="students in the class-size benchmark (0: skip it)")
+    parser.add_argument("--class-only", action="store_true", help="only the class-size benchmark")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*not in session.*")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if args.students:
+        with tempfile.TemporaryDirectory() as scratch:
+            class_size.run(REPO, Path(scratch), args.students)
+    if args.class_only:
+        return 0
 
     print(f"seconds per submission (median of {args.repeat}); target: kit / plain <= 1.10")
     print(f"{'assignment':24}{'plain':>8}{'stock':>8}{'kit':>8}{'kit/plain':>11}{'stock/plain':>13}{'kit/stock':>11}")

@@ -3,8 +3,8 @@
 ``graded(assignment)`` submits every sample (``samples/<assignment>/``) and
 every hostile or broken submission (``tests/corpus/<assignment>/``) as a
 student of the same name, through the exchange; then collects and autogrades
-them once per session with the instructor's own command (``grade_class``, in
-two processes where the notebooks allow) and returns what the gradebook and
+them once per session with the instructor's own command (``grade_class``, on
+one Dask cluster of local worker processes shared by the session) and returns what the gradebook and
 the autograded notebooks say.  (The source notebook itself is graded by hand in
 test_grader_cli; ``reference`` is its solutions in the student version.)
 """
@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from nbgrader.api import Gradebook
 from course_kit.instructor import CellResult, Course, copy_course
 from course_kit.instructor.grade_class import is_graded
 from course_kit.instructor.samples import Sample, build_submission, read_sample
+from course_kit.parallel.cluster import local_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 # A course of its own, graded by test_toy_course.py: its graders are not the kit's tests.
@@ -119,27 +120,36 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
 
 
 @pytest.fixture(scope="session")
-def graded(course: Course) -> Callable[[str], dict[str, Result]]:
+def grading_cluster() -> Iterator[str]:
+    """The address of a Dask cluster of local worker processes, for every class graded in this session."""
+    with local_cluster(GRADING_WORKERS) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="session")
+def graded(course: Course, grading_cluster: str) -> Callable[[str], dict[str, Result]]:
     cache: dict[str, dict[str, Result]] = {}
 
     def grade(assignment: str) -> dict[str, Result]:
         if assignment not in cache:
             group = next((g for g in GRADED_SIDE_BY_SIDE if assignment in g), (assignment,))
-            started = {a: _start_grading(course, a) for a in group if a not in cache}
-            for a, (samples, runs) in started.items():
-                for run in runs:
-                    run.wait()
-                log = "\n".join(p.read_text() for p in sorted(course.course_dir.glob(f"grade_class-{a}-*.log")))
-                cache[a] = _results(course, a, samples, log)
+            started = {a: _start_grading(course, a, grading_cluster) for a in group if a not in cache}
+            for a, (samples, run) in started.items():
+                run.wait()
+                cache[a] = _results(course, a, samples, _log(course, a).read_text())
         return cache[assignment]
 
     return grade
 
 
-# Grading is mostly waiting on kernels, so instructor runs share the 2 cores well: the classes of notebooks that
-# train no model are graded two at a time (in name order: ps1's beside ps2's), each pair started when either
-# is first needed.  Not the notebooks that train with TensorFlow, which already uses both cores.  A class whose
-# corpus holds memory bombs is graded in one process (bombs must not overlap each other), the rest in two.
+# Grading is mostly waiting on kernels, so three workers share the 2 cores well, and the classes of notebooks
+# that train no model go to them two at a time (in name order: ps1's beside ps2's), each pair started when either
+# is first needed: a worker freed by one class takes the other's next student.  Memory bombs may then overlap,
+# each within the tests' 2 GiB notebook cap.  A class that trains with TensorFlow (which already uses both
+# cores) is graded alone.
+GRADING_WORKERS = 3
+
+
 def trains_models(assignment: str) -> bool:
     """Whether the assignment's source notebook imports TensorFlow (whose training uses every core)."""
     (notebook,) = (REPO / "source" / assignment).glob("*.ipynb")
@@ -147,17 +157,15 @@ def trains_models(assignment: str) -> bool:
     return re.search(r"^\s*(import|from) (tensorflow|keras)\b", code, re.MULTILINE) is not None
 
 
-def grading_processes(assignment: str) -> int:
-    """1 where the class must not overlap itself (model training, memory bombs), else 2."""
-    bombs = any("memory_bomb" in path.stem for path, _ in submissions_of(assignment))
-    return 1 if bombs or trains_models(assignment) else 2
-
-
 _LIGHT = [a for a in ASSIGNMENTS if not trains_models(a)]
 GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
 
 
-def _start_grading(course: Course, assignment: str) -> tuple[dict[str, Sample], list[subprocess.Popen]]:
+def _log(course: Course, assignment: str) -> Path:
+    return course.course_dir / f"grade_class-{assignment}.log"  # a file: a full pipe would stall the run
+
+
+def _start_grading(course: Course, assignment: str, scheduler: str) -> tuple[dict[str, Sample], subprocess.Popen]:
     """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
@@ -165,8 +173,12 @@ def _start_grading(course: Course, assignment: str) -> tuple[dict[str, Sample], 
     for sample in samples.values():
         course.submit(sample.name, assignment, {release.name: build_submission(release, source, sample)})
     course.collect(assignment)
-    runs = _grade_class_in_parallel(course, assignment, list(samples), grading_processes(assignment))
-    return samples, runs
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    command = [sys.executable, "-m", "course_kit.instructor.grade_class", assignment,
+               "--course-dir", str(course.course_dir), "--scheduler", scheduler]
+    with _log(course, assignment).open("w") as out:
+        run = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
+    return samples, run
 
 
 def _results(course: Course, assignment: str, samples: dict[str, Sample], log: str) -> dict[str, Result]:
@@ -179,18 +191,3 @@ def _results(course: Course, assignment: str, samples: dict[str, Sample], log: s
         results[student] = result
     return results
 
-
-def _grade_class_in_parallel(
-    course: Course, assignment: str, students: list[str], processes: int
-) -> list[subprocess.Popen]:
-    """``python -m course_kit.instructor.grade_class`` (the instructor's command) started on ``processes`` shares."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    runs = []
-    for share in (students[i::processes] for i in range(processes)):
-        command = [sys.executable, "-m", "course_kit.instructor.grade_class", assignment,
-                   "--course-dir", str(course.course_dir)]
-        command += [arg for student in share for arg in ("--student", student)]
-        log = course.course_dir / f"grade_class-{assignment}-{len(runs)}.log"  # a file: a full pipe would stall it
-        with log.open("w") as out:
-            runs.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env))
-    return runs

@@ -2,15 +2,23 @@
 
 Three students of ps1; the grader process is SIGKILLed while the second one's
 notebook is running, as an OOM kill or a power cut would.  Nothing of that
-notebook may keep running, and the rerun must grade the second and third
-students, leave the first alone, and leave one submission per student in the
-gradebook.  Submitted files are never modified along the way.
+notebook may keep running, and the rerun must grade the students the first run
+had not finished, leave the others alone, and leave one submission per student
+in the gradebook.  Submitted files are never modified along the way.  With one
+worker the first student is done when the second runs; with two, whoever the
+first run finished is left alone.
+
+A grading worker killed mid-notebook (the instructor's process lives on) loses
+nobody: Dask runs that student's task again on a worker, and the run ends with
+every student graded once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -20,7 +28,7 @@ import pytest
 
 from conftest import REPO, auto_scores, processes_matching
 from course_kit.instructor import Course, copy_course
-from course_kit.instructor.grade_class import EXIT_OK, main
+from course_kit.instructor.grade_class import EXIT_OK, is_graded, main
 from course_kit.instructor.samples import build_submission, read_sample
 
 ASSIGNMENT = "ps1_naive_loss"
@@ -37,9 +45,8 @@ def _markers() -> list[str]:
     return processes_matching("sleep 97")
 
 
-@pytest.fixture(scope="module")
-def interrupted(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("interrupted")
+def _class_of_three(root: Path) -> tuple[Course, Path]:
+    """a_first (all right), b_slow (all right, slow, with a marker process), c_last (partly right), collected."""
     course = Course(copy_course(REPO, root / "course", [ASSIGNMENT]))
     course.release(ASSIGNMENT)
     release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
@@ -50,22 +57,37 @@ def interrupted(tmp_path_factory: pytest.TempPathFactory):
         sample = read_sample(sample_file, library)
         course.submit(student, ASSIGNMENT, {release.name: build_submission(release, source, sample)})
     course.collect(ASSIGNMENT)
-    submitted = _tree_digest(course.course_dir / "submitted")
+    return course, release
 
-    first = course.course_dir / "autograded" / "a_first" / ASSIGNMENT / release.name
+
+def _start_grading(course: Course, jobs: int) -> subprocess.Popen:
+    """The instructor's command on ``jobs`` local workers, once b_slow's notebook runs."""
     run = subprocess.Popen(
-        [sys.executable, "-m", "course_kit.instructor.grade_class", ASSIGNMENT, "--course-dir", str(course.course_dir)],
+        [sys.executable, "-m", "course_kit.instructor.grade_class", ASSIGNMENT,
+         "--course-dir", str(course.course_dir), "--jobs", str(jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     while not _markers() and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.1)
-    run.kill()  # SIGKILL, to the grader process only: its kernel must go down with it
+    return run
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["one worker", "two workers"])
+def interrupted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    course, release = _class_of_three(tmp_path_factory.mktemp("interrupted"))
+    submitted = _tree_digest(course.course_dir / "submitted")
+    run = _start_grading(course, jobs=request.param)
+    run.kill()  # SIGKILL, to the grader process only: its workers and their kernels must go down with it
     output = run.communicate()[0]
-    assert _fully_autograded(course) == {"a_first": True, "b_slow": False}, f"not killed mid-b_slow:\n{output}"
-    first_graded_at = first.stat().st_mtime_ns
-    return course, release.name, submitted, first_graded_at
+    done = {s for s in ("a_first", "b_slow", "c_last") if is_graded(course, ASSIGNMENT, s)}
+    assert "b_slow" not in done and _fully_autograded(course).get("b_slow") is not True, f"not mid-b_slow:\n{output}"
+    if request.param == 1:
+        assert done == {"a_first"}, f"one worker: a_first should be graded and c_last not started:\n{output}"
+    graded_at = {s: (course.course_dir / "autograded" / s / ASSIGNMENT / release.name).stat().st_mtime_ns
+                 for s in done}
+    return course, release.name, submitted, graded_at
 
 
 def _fully_autograded(course: Course) -> dict[str, bool]:
@@ -81,12 +103,13 @@ def test_nothing_of_the_killed_notebook_keeps_running(interrupted):
 
 
 def test_rerun_grades_each_student_exactly_once(interrupted, capsys):
-    course, notebook, submitted, first_graded_at = interrupted
+    course, notebook, submitted, graded_at = interrupted
     assert main([ASSIGNMENT, "--course-dir", str(course.course_dir)]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "a_first" in out and out.count("(already graded)") == 1, out
-    first = course.course_dir / "autograded" / "a_first" / ASSIGNMENT / notebook
-    assert first.stat().st_mtime_ns == first_graded_at  # not graded a second time
+    already = {line.split()[0] for line in out.splitlines() if "(already graded)" in line}
+    assert already == set(graded_at), out
+    for student, mtime in graded_at.items():  # not graded a second time
+        assert (course.course_dir / "autograded" / student / ASSIGNMENT / notebook).stat().st_mtime_ns == mtime
 
     scores = {student: course.score(ASSIGNMENT, student) for student in auto_scores(course, ASSIGNMENT)}
     assert sorted(scores) == ["a_first", "b_slow", "c_last"]  # one submission each in the gradebook
@@ -98,3 +121,32 @@ def test_rerun_grades_each_student_exactly_once(interrupted, capsys):
 
     # Submitted files were never modified, by either run.
     assert _tree_digest(course.course_dir / "submitted") == submitted
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _worker_running_a_marker(grader: int) -> int:
+    """The grader's child (a Dask worker process) from which a running marker process descends."""
+    for marker in map(int, _markers()):
+        pid = marker
+        while pid > 1 and _parent(pid) != grader:
+            pid = _parent(pid)
+        if pid > 1:
+            return pid
+    raise AssertionError(f"no marker process descends from the grader {grader}")
+
+
+def test_a_worker_killed_mid_notebook_loses_no_student(tmp_path):
+    course, release = _class_of_three(tmp_path)
+    run = _start_grading(course, jobs=2)
+    assert run.poll() is None, run.communicate()[0]
+    os.kill(_worker_running_a_marker(run.pid), signal.SIGKILL)
+    output = run.communicate(timeout=600)[0]
+    assert run.returncode == EXIT_OK, output
+    lines = re.findall(r"^  (a_first|b_slow|c_last) ", output, flags=re.MULTILINE)
+    assert sorted(lines) == ["a_first", "b_slow", "c_last"], output  # one line each: nobody lost, nobody twice
+    assert _fully_autograded(course) == {"a_first": True, "b_slow": True, "c_last": True}
+    assert course.score(ASSIGNMENT, "b_slow") == (7.0, 7.0)
+    assert not list((course.course_dir / "autograded").glob("*/*.grading"))

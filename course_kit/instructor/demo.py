@@ -5,10 +5,10 @@
 Copies the course (configuration, sources, graders) into a fresh directory,
 generates and releases every assignment, submits each sample in
 ``samples/<assignment>/`` as a student of the same name through the local
-exchange, collects, autogrades (as ``course_kit.instructor.grade_class`` does),
-generates feedback, exports grades.csv and canvas_grades.csv (for Canvas's
-gradebook import) and prints a student x assignment table with the checks
-that failed.
+exchange, collects, autogrades each class (``course_kit.instructor.grade_class``,
+on one Dask cluster of local worker processes), generates feedback, exports
+grades.csv and canvas_grades.csv (for Canvas's gradebook import) and prints a
+student x assignment table with the checks that failed.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from pathlib import Path
 from course_kit.exporters import export_canvas_csv
 from course_kit.grading.results import CheckResult
 from course_kit.instructor.course import Course, copy_course
-from course_kit.instructor.grade_class import grade_student
+from course_kit.instructor.grade_class import grade_class
 from course_kit.instructor.samples import build_submission, read_sample
+from course_kit.parallel.cluster import dask_client, worker_count
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,6 +45,16 @@ def first_failure(checks: list[CheckResult]) -> str | None:
 def run(course_dir: Path, assignments: list[str]) -> int:
     started = time.perf_counter()
     course = Course(copy_course(REPO, course_dir, assignments))
+    # One cluster of local worker processes grades every assignment's class (started once, not per class).
+    with dask_client(worker_count(course.config)) as client:
+        return _run(course, assignments, client.scheduler.address, started)
+
+
+def _quiet(line: str) -> None:
+    """The demo prints its own table, not grade_class's line per student."""
+
+
+def _run(course: Course, assignments: list[str], scheduler: str, started: float) -> int:
     table: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     needs_look = 0
@@ -55,9 +66,9 @@ def run(course_dir: Path, assignments: list[str]) -> int:
             nb = build_submission(course.release_notebook(assignment), course.source_notebook(assignment), sample)
             course.submit(sample.name, assignment, {course.release_notebook(assignment).name: nb})
         course.collect(assignment)
-        for path in samples:
-            student = path.stem
-            result = grade_student(course, assignment, student)
+        results = grade_class(course, assignment, [path.stem for path in samples], echo=_quiet, scheduler=scheduler)
+        for result in results:
+            student = result.student
             if result.needs_a_look:
                 needs_look += 1
                 notes.append(f"{student} / {assignment}: NEEDS A LOOK: {'; '.join(result.problems)}")

@@ -1,13 +1,16 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
     python -m course_kit.instructor.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
+                                                    [--jobs N | --scheduler tcp://host:8786]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
 (confinement, hidden graders), then read each notebook's grading record
-(``course_kit.grading.record``) and the gradebook.  One line per student, then
-the count of submissions that need a look, each with its reason (a cell still
-to grade by hand is one).  Exit status: 0 when every submission was graded
+(``course_kit.grading.record``) and the gradebook.  Students are graded side
+by side on Dask workers (``course_kit.parallel``: one process per core by
+default, within memory), and this process alone writes the gradebook.  One
+line per student, then the count of submissions that need a look, each with
+its reason (a cell still to grade by hand is one).  Exit status: 0 when every submission was graded
 with nothing to look at, 1 when some need a look, 2 when grading could not run
 at all (e.g. confinement is unavailable).
 
@@ -16,10 +19,10 @@ agreeing with the gradebook.  Interrupted runs: nbgrader writes a sanitized
 copy of the notebook into ``autograded/`` before it runs it, so an existing
 notebook there does not mean graded, and bare ``nbgrader autograde`` skips a
 student whose grading was cut off.  This command marks each student's grading
-as in progress (``autograded/<student>/<assignment>.grading``) until nbgrader
-returns; a run killed half way is simply run again, and grades exactly the
-students it had not finished.  After an interrupted bare ``nbgrader
-autograde``, use ``--force``.
+as in progress (``autograded/<student>/<assignment>.grading``) until the
+gradebook has it; a run killed half way is simply run again, and grades
+exactly the students it had not finished.  After an interrupted bare
+``nbgrader autograde``, use ``--force``.
 """
 
 from __future__ import annotations
@@ -108,11 +111,7 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
     if any(problem.unsafe for problem in checks):
         return result  # never handed to nbgrader, which would follow its links
     if force or not is_graded(course, assignment, student):
-        marker = in_progress_marker(course, assignment, student)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-        for stale in marker.parent.glob(f"{assignment}.*.record.json"):
-            stale.unlink()  # a record speaks for one grading only
+        marker = start_grading(course, assignment, student)
         outcome = course.autograde(assignment, student)  # force=True: a half-graded folder is redone
         marker.unlink()
         result.regraded = True
@@ -121,7 +120,22 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
             raise CannotGrade(_last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
-    graded = graded_submission(course, assignment, student)
+    return read_back(course, assignment, result)
+
+
+def start_grading(course: Course, assignment: str, student: str) -> Path:
+    """Mark this student's grading as in progress and drop the last grading's records; the marker."""
+    marker = in_progress_marker(course, assignment, student)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    for stale in marker.parent.glob(f"{assignment}.*.record.json"):
+        stale.unlink()  # a record speaks for one grading only
+    return marker
+
+
+def read_back(course: Course, assignment: str, result: StudentResult) -> StudentResult:
+    """Fill ``result`` from the records and the gradebook, once the submission is graded to the end."""
+    graded = graded_submission(course, assignment, result.student)
     if graded is not None:
         result.records = graded.records
         result.score = graded.grades.score, graded.grades.max_score
@@ -131,7 +145,8 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
 
 
 def grade_one(course_dir: Path, assignment: str, student: str, force: bool = False) -> StudentResult:
-    """``grade_student`` from a course directory alone: what another process (a worker) calls."""
+    """``grade_student`` from a course directory alone, in a process that may write the gradebook itself (a Dask
+    worker does not: it runs ``course_kit.parallel.worker_task`` against a private copy)."""
     return grade_student(Course(course_dir), assignment, student, force)
 
 
@@ -169,17 +184,17 @@ def record_problems(record: GradingRecord) -> list[str]:
 
 
 def grade_class(course: Course, assignment: str, students: list[str] | None = None,
-                force: bool = False, echo=print) -> list[StudentResult]:
+                force: bool = False, echo=print, jobs: int | None = None,
+                scheduler: str | None = None) -> list[StudentResult]:
+    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``."""
+    from course_kit.parallel.class_grading import grade_in_parallel  # it builds on this module
+
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
     warning = _memory_cap_warning(course)
     if warning:
         print(warning, file=sys.stderr)
-    results = []
-    for student in students or everyone:
-        result = grade_student(course, assignment, student, force)
-        results.append(result)
-        echo(_line(result))
+    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler)
     looks = sum(r.needs_a_look for r in results)
     echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
          f"{looks} need a look")
@@ -217,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", type=Path, default=Path.cwd(), help="the course root (default: here)")
     parser.add_argument("--student", action="append", help="only these students (default: every submission)")
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
+    parser.add_argument("--jobs", "-j", type=int, help="Dask worker processes (default: one per core, within memory)")
+    parser.add_argument("--scheduler", help="grade on this Dask cluster (tcp://host:8786) instead of local workers")
     args = parser.parse_args(argv)
     known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
     if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
@@ -225,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_GRADE
     course = Course(args.course_dir)
     try:
-        results = grade_class(course, args.assignment, args.student, args.force)
+        results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
+                              scheduler=args.scheduler)
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
@@ -233,4 +251,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, so that this process has one CannotGrade class, the one the workers' code raises.
+    from course_kit.instructor.grade_class import main as module_main
+
+    sys.exit(module_main())

@@ -1,0 +1,78 @@
+"""What nbgrader's autograde wrote to the gradebook about one submission, as plain data, and its one writer.
+
+A worker autogrades against a private copy of the gradebook (nbgrader's
+SQLite takes one writer at a time), then reads back the rows autograde wrote
+for that submission (nbgrader 0.9.6, ``converters/autograde.py`` and the
+preprocessors it runs):
+
+- ``init_assignment``: the student (``update_or_create_student``), the
+  submission with its timestamp (``update_or_create_submission``), and, for a
+  notebook of the assignment that was not submitted, ``auto_score = 0`` and
+  ``needs_manual_grade = False`` on each of its grades;
+- ``SaveAutoGrades``: each grade's ``auto_score`` and ``needs_manual_grade``,
+  each comment's ``auto_comment``;
+- ``AssignLatePenalties``: each notebook's ``late_submission_penalty``.
+
+``write_submission`` replays exactly those fields into the real gradebook,
+in the instructor's process.  Fields autograde never touches (manual scores,
+extra credit, flags) are left as the instructor set them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from nbgrader.api import Gradebook, MissingEntry
+
+
+@dataclass
+class NotebookRecord:
+    late_submission_penalty: float | None
+    grades: dict[str, tuple[float | None, bool]] = field(default_factory=dict)  # name -> (auto score, needs manual)
+    comments: dict[str, str | None] = field(default_factory=dict)  # name -> auto comment
+
+
+@dataclass
+class SubmissionRecord:
+    assignment: str
+    student: str
+    timestamp: datetime | None
+    notebooks: dict[str, NotebookRecord] = field(default_factory=dict)
+
+
+def read_submission(db_url: str, course_id: str, assignment: str, student: str) -> SubmissionRecord | None:
+    """The submission's autograde fields in the gradebook at ``db_url``; None when autograde never created it."""
+    with Gradebook(db_url, course_id) as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return None
+        record = SubmissionRecord(assignment, student, submission.timestamp)
+        for notebook in submission.notebooks:
+            record.notebooks[notebook.name] = NotebookRecord(
+                notebook.late_submission_penalty,
+                {g.name: (g.auto_score, g.needs_manual_grade) for g in notebook.grades},
+                {c.name: c.auto_comment for c in notebook.comments},
+            )
+        return record
+
+
+def write_submission(db_url: str, course_id: str, record: SubmissionRecord) -> None:
+    """Put ``record`` in the gradebook at ``db_url``, as nbgrader's autograde would have (one transaction)."""
+    with Gradebook(db_url, course_id) as gradebook:
+        gradebook.update_or_create_student(record.student)
+        kwargs = {"timestamp": record.timestamp} if record.timestamp else {}
+        submission = gradebook.update_or_create_submission(record.assignment, record.student, **kwargs)
+        for notebook in submission.notebooks:
+            saved = record.notebooks.get(notebook.name)
+            if saved is None:
+                continue
+            notebook.late_submission_penalty = saved.late_submission_penalty
+            for grade in notebook.grades:
+                if grade.name in saved.grades:
+                    grade.auto_score, grade.needs_manual_grade = saved.grades[grade.name]
+            for comment in notebook.comments:
+                if comment.name in saved.comments:
+                    comment.auto_comment = saved.comments[comment.name]
+        gradebook.db.commit()

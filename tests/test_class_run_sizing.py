@@ -1,0 +1,55 @@
+"""How many grading workers a class run starts, and what it prints while it runs."""
+
+from __future__ import annotations
+
+import os
+
+import psutil
+from traitlets.config import Config
+
+from course_kit.parallel.cluster import WORKER_PROCESS_MB, worker_count
+from course_kit.parallel.progress import Progress
+
+
+def _course_config(notebook_cap_mb: int) -> Config:
+    config = Config()
+    config.ConfinedKernelManager.notebook_memory_limit_mb = notebook_cap_mb
+    return config
+
+
+def test_one_worker_per_core_by_default_when_memory_allows():
+    cores = len(os.sched_getaffinity(0))
+    assert worker_count(_course_config(1)) == cores
+
+
+def test_no_more_workers_than_memory_allows_at_the_notebook_cap():
+    available_mb = psutil.virtual_memory().available // 2**20
+    cap = available_mb // 2  # room for one notebook at its cap (and its worker), not two
+    assert worker_count(_course_config(cap), jobs=8) == 1
+    three = int(available_mb / 3.5) - WORKER_PROCESS_MB  # room for three and a half: three, give or take others
+    assert worker_count(_course_config(three), jobs=8) == 3
+
+
+def test_a_chosen_number_of_workers_is_kept_within_memory():
+    assert worker_count(_course_config(1), jobs=3) == 3
+
+
+def test_without_a_terminal_each_finished_student_is_one_line(capsys):
+    lines: list[str] = []
+    progress = Progress(2, lines.append, bar=False)
+    progress.finished("  alice  7 / 7")
+    progress.finished("  bob    3 / 7")
+    progress.close()
+    assert lines == ["  alice  7 / 7", "  bob    3 / 7"]
+    assert capsys.readouterr().err == ""  # no bar in a log file
+
+
+def test_on_a_terminal_a_bar_counts_the_students_above_their_lines(capsys):
+    lines: list[str] = []
+    progress = Progress(2, lines.append, bar=True)
+    progress.finished("  alice  7 / 7")
+    progress.finished("  bob    3 / 7")
+    progress.close()
+    assert lines == ["  alice  7 / 7", "  bob    3 / 7"]
+    bar = capsys.readouterr().err
+    assert "2/2" in bar and "student" in bar and "<" in bar, bar  # the count, and the time left after "<"

@@ -1,0 +1,164 @@
+"""Grading a class on Dask workers gives what nbgrader's own one-student-at-a-time autograde gives.
+
+A small ps1 class is graded three ways in one course: student by student in
+this process (``grade_student``: nbgrader writes the gradebook itself), by
+``grade_class`` on two local worker processes, and through a real Dask
+cluster started here from the command line (``dask scheduler`` and two
+``dask worker`` processes on localhost).  Between runs every submission is
+removed from the gradebook, so the workers' runs must write it all again.
+Every field autograde writes must come out the same, and the feedback too; and
+each submission is graded in the grading record's sense (its records, written
+on the worker, agree with the gradebook the one writer filled in).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from distributed import Client
+from nbgrader.api import Gradebook
+
+from conftest import REPO
+from course_kit.instructor import Course, copy_course
+from course_kit.instructor.grade_class import grade_class, grade_student, is_graded
+from course_kit.instructor.samples import build_submission, read_sample
+
+ASSIGNMENT = "ps1_naive_loss"
+STUDENTS = ["errors", "float32_upcast", "partially_right", "reference"]
+
+
+def gradebook_rows(course: Course) -> dict[str, object]:
+    """Every field of every submission of the assignment, by student, notebook and cell name (no ids)."""
+    rows: dict[str, object] = {}
+    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
+        for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
+            rows[submission.student_id] = {
+                "timestamp": submission.timestamp,
+                "extension": submission.extension,
+                "notebooks": {
+                    notebook.name: {
+                        "flagged": notebook.flagged,
+                        "late_submission_penalty": notebook.late_submission_penalty,
+                        "grades": {g.name: (g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                                   for g in notebook.grades},
+                        "comments": {c.name: (c.auto_comment, c.manual_comment) for c in notebook.comments},
+                    }
+                    for notebook in submission.notebooks
+                },
+            }
+    return rows
+
+
+def feedback_of(course: Course) -> dict[str, bytes]:
+    course.generate_feedback(ASSIGNMENT)
+    folder = course.course_dir / "feedback"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def forget_grading(course: Course) -> None:
+    """As if the class had never been graded: no submission in the gradebook, no autograded or feedback folder."""
+    with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
+        for student in STUDENTS:
+            gradebook.remove_submission(ASSIGNMENT, student)
+    for folder in ("autograded", "feedback"):
+        shutil.rmtree(course.course_dir / folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def one_by_one(tmp_path_factory: pytest.TempPathFactory):
+    """The class graded student by student, in this process: the gradebook and feedback nbgrader itself writes."""
+    course = Course(copy_course(REPO, tmp_path_factory.mktemp("parallel") / "course", [ASSIGNMENT]))
+    course.release(ASSIGNMENT)
+    release, source = course.release_notebook(ASSIGNMENT), course.source_notebook(ASSIGNMENT)
+    for student in STUDENTS:
+        sample = read_sample(REPO / "samples" / ASSIGNMENT / f"{student}.py")
+        course.submit(student, ASSIGNMENT, {release.name: build_submission(release, source, sample)})
+    course.collect(ASSIGNMENT)
+    scores = {}
+    for student in STUDENTS:
+        result = grade_student(course, ASSIGNMENT, student)
+        assert result.score is not None and result.records
+        scores[student] = record_scores(result)
+    rows = gradebook_rows(course)
+    assert sorted(rows) == STUDENTS and rows["reference"]["timestamp"] is not None
+    return course, rows, feedback_of(course), scores
+
+
+def record_scores(result) -> list[tuple[str, str, float]]:
+    """(notebook, grade_id, score) of every test cell in a result's grading records."""
+    return [(record.notebook, cell.grade_id, cell.score) for record in result.records for cell in record.cells]
+
+
+def assert_graded_as_one_by_one(course: Course, results, scores) -> None:
+    """Every student graded in the record's sense, with the records and score the in-process run gave."""
+    assert all(is_graded(course, ASSIGNMENT, student) for student in STUDENTS)
+    assert {r.student: record_scores(r) for r in results} == scores
+
+
+def test_two_local_workers_write_what_nbgrader_writes(one_by_one, capsys):
+    course, rows, feedback, scores = one_by_one
+    forget_grading(course)
+    results = grade_class(course, ASSIGNMENT, force=True, jobs=2)
+    assert [r.student for r in results] == STUDENTS and all(r.regraded for r in results)
+    assert_graded_as_one_by_one(course, results, scores)
+    assert gradebook_rows(course) == rows
+    assert feedback_of(course) == feedback
+    assert "2 local worker processes" in capsys.readouterr().err
+    assert not list((course.course_dir / "autograded").glob("*/*.grading"))  # every marker gone
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path) -> Iterator[str]:
+    """A scheduler and two workers, each its own ``dask`` command, on localhost; all stopped at the end."""
+    dask = str(Path(sys.executable).parent / "dask")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    logs = []
+    processes = []
+    try:
+        for name, command in [
+            ("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                           "--no-dashboard"]),
+            *[(f"worker{i}", [dask, "worker", address, "--nthreads", "1", "--no-dashboard",
+                              "--local-directory", str(tmp_path / f"worker{i}")]) for i in range(2)],
+        ]:
+            logs.append((tmp_path / f"{name}.log").open("w"))
+            processes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT))
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        deadline = time.monotonic() + 20
+        for process in processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in logs:
+            log.close()
+
+
+def test_a_dask_cluster_of_command_line_workers_writes_what_nbgrader_writes(one_by_one, dask_cluster, capsys):
+    course, rows, feedback, scores = one_by_one
+    forget_grading(course)
+    results = grade_class(course, ASSIGNMENT, force=True, scheduler=dask_cluster)
+    assert all(r.score is not None and r.regraded for r in results), results
+    assert_graded_as_one_by_one(course, results, scores)
+    assert gradebook_rows(course) == rows
+    assert feedback_of(course) == feedback
+    assert dask_cluster in capsys.readouterr().err
