@@ -78,7 +78,7 @@ def test_release_carries_a_note_with_the_courses_facts(assignment):
     (notebook,) = (REPO / "release" / assignment).glob("*.ipynb")
     assert notebook.name in note
     assert f"nbgrader submit {assignment} --course {config.CourseDirectory.course_id}" in note
-    assert f"{config.ExecuteWithGraders.timeout} seconds per cell" in note, "the note's time limit is not the config's"
+    assert f"{config.NotebookStopRules.timeout} seconds per cell" in note, "the note's time limit is not the config's"
     assert "Extreme logits" in note and "fetch_feedback" in note
 
 
