@@ -144,11 +144,6 @@ def read_back(course: Course, assignment: str, result: StudentResult) -> Student
     return result
 
 
-def grade_one(course_dir: Path, assignment: str, student: str, force: bool = False) -> StudentResult:
-    """``grade_student`` from a course directory alone, in a process that may write the gradebook itself (a Dask
-    worker does not: it runs ``course_kit.parallel.worker_task`` against a private copy)."""
-    return grade_student(Course(course_dir), assignment, student, force)
-
 
 # nbgrader's own closing lines, which say only that something went wrong.
 _GENERIC = ("There was an error processing", "Please see the the above traceback", "Traceback")
