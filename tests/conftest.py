@@ -99,18 +99,6 @@ def expected_scores(sample: Path) -> dict[str, tuple[float | str, str]]:
     }
 
 
-# Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
-# endless-loop and sleeping faults cost seconds rather than minutes, and a smaller memory cap (the Keras
-# notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few GiB of a shared
-# machine rather than the shipped cap's 4+.
-TEST_SETTINGS = """
-c.ExecuteWithGraders.timeout = 10
-c.ExecuteWithGraders.call_timeout = 5
-c.ExecuteWithGraders.max_cell_timeouts = 2
-c.ConfinedKernelManager.notebook_memory_limit_mb = 2048
-"""
-
-
 @pytest.fixture(scope="session")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     course_dir = copy_course(REPO, tmp_path_factory.mktemp("course") / "course")
@@ -159,6 +147,21 @@ def trains_models(assignment: str) -> bool:
 
 _LIGHT = [a for a in ASSIGNMENTS if not trains_models(a)]
 GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
+
+# Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
+# endless-loop and sleeping faults cost seconds rather than minutes, and a smaller memory cap (the Keras
+# notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few GiB of a shared
+# machine rather than the shipped cap's 4+.  A notebook that imports TensorFlow and trains keeps a minute per
+# cell: three of them starting at once on a loaded machine (CI) took more than 10 s to import TensorFlow, and
+# the samples are not there to test a cut-off import.
+_TRAINING_TIMEOUTS = {a: 60 for a in ASSIGNMENTS if a not in _LIGHT}
+TEST_SETTINGS = f"""
+c.ExecuteWithGraders.timeout = 10
+c.ExecuteWithGraders.assignment_timeouts = {_TRAINING_TIMEOUTS!r}
+c.ExecuteWithGraders.call_timeout = 5
+c.ExecuteWithGraders.max_cell_timeouts = 2
+c.ConfinedKernelManager.notebook_memory_limit_mb = 2048
+"""
 
 
 def _log(course: Course, assignment: str) -> Path:

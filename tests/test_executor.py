@@ -41,3 +41,31 @@ def test_the_hand_run_grader_stops_a_notebook_past_its_time_limit(tmp_path):
     config.NotebookStopRules.notebook_time_limit = 60
     with executed_notebook(path, config) as student:
         assert student.call("double", 1.0) == 2.0
+
+
+def test_an_assignment_may_have_its_own_cell_timeout_on_both_paths(tmp_path):
+    config = Config()
+    config.NotebookStopRules.timeout = 7
+    config.NotebookStopRules.assignment_timeouts = {"slow_one": 90}
+    for executor in (ExecuteWithGraders(config=config), HandRunClient(nbformat.v4.new_notebook(), config=config)):
+        executor.nb = nbformat.v4.new_notebook()
+        timeouts = []
+        for assignment in ("slow_one", "other", None, "slow_one"):
+            executor.start_rules(assignment)
+            timeouts.append(executor.timeout)
+        assert timeouts == [90, 7, 7, 90]  # one client, many notebooks: the course's value comes back
+
+
+def test_the_hand_run_grader_applies_the_assignments_timeout(tmp_path):
+    cells = ["import time", "time.sleep(3)", "def double(x):\n    return 2 * x"]
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
+    config = course_settings(REPO)
+    config.NotebookStopRules.timeout = 1
+    config.NotebookStopRules.max_cell_timeouts = 1
+    with executed_notebook(path, config, assignment="other") as student:
+        with pytest.raises(StudentCodeError, match=r"1 cells ran past the 1 s cell timeout"):
+            student.call("double", 1.0)
+    config.NotebookStopRules.assignment_timeouts = {"slow": 10}
+    with executed_notebook(path, config, assignment="slow") as student:
+        assert student.call("double", 1.0) == 2.0

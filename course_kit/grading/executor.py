@@ -12,6 +12,10 @@ runs one cell and stops the notebook, raising ``Stopped``, when
 - a cell ran past the timeout and the kernel did not answer once interrupted
   (a loop that swallows KeyboardInterrupt would cost every later cell a timeout);
 
+(the cell ``timeout`` is the course's, or the assignment's own where
+``assignment_timeouts`` names it: a Keras notebook imports TensorFlow and trains
+in its cells, a numpy one should not need a tenth of that)
+
 and lets nbclient's own errors through when the kernel died (``DeadKernelError``,
 or ``CellTimeoutError`` once its messages stop coming).  A memory cap that
 kills the kernel is one way of dying: the kernel manager says which
@@ -29,7 +33,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from traitlets import Integer
+from traitlets import Dict, Integer
 from traitlets.config import Configurable
 
 from course_kit.grading.record import KernelOutcome
@@ -72,11 +76,19 @@ class NotebookStopRules(Configurable):
     notebook_time_limit = Integer(
         300, help="Wall-clock seconds for a whole notebook; cells past it are not run and its test cells score 0."
     ).tag(config=True)
+    assignment_timeouts = Dict(
+        value_trait=Integer(), default_value={},
+        help="Assignment name -> its own cell timeout in seconds, in place of `timeout` for that assignment.",
+    ).tag(config=True)
     max_cell_timeouts = Integer(
         3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
 
-    def start_rules(self) -> None:
+    def start_rules(self, assignment: str | None = None) -> None:
+        """Start the clock of a notebook of ``assignment`` (None: unknown; the course's cell timeout applies)."""
+        if not hasattr(self, "_course_timeout"):  # one client may run many notebooks: keep the configured value
+            self._course_timeout = self.timeout
+        self.timeout = self.assignment_timeouts.get(assignment or "", self._course_timeout)
         self.started = time.monotonic()
         self.current_cell = 0  # 0-based index of the cell run last: where a notebook that ends early ended
         self.timed_out_cells: list[int] = []  # 1-based

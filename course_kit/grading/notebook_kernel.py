@@ -76,18 +76,21 @@ def refuse_calls(why: str) -> RunCode:
 
 @contextmanager
 def executed_notebook(
-    path: Path, config: Config | None = None, timeout: int | None = None, allow_unconfined: bool = False
+    path: Path, config: Config | None = None, timeout: int | None = None, allow_unconfined: bool = False,
+    assignment: str | None = None,
 ) -> Iterator[StudentKernel]:
     """Run the notebook at ``path`` confined, in a copy of its folder; yield its live kernel for the graders.
 
-    ``config``: the course's configuration (stop rules, confinement); ``timeout`` overrides its cell timeout;
-    ``allow_unconfined`` is ``ConfinedKernelManager``'s opt-out.
+    ``config``: the course's configuration (stop rules, confinement); ``timeout`` overrides its cell timeout,
+    the assignment's own included; ``allow_unconfined`` is ``ConfinedKernelManager``'s opt-out; ``assignment``
+    picks its cell timeout (``NotebookStopRules.assignment_timeouts``).
     """
     config = Config(config or {})
     if allow_unconfined:
         config.ConfinedKernelManager.allow_unconfined = True
     if timeout is not None:
         config.HandRunClient.timeout = timeout
+        config.HandRunClient.assignment_timeouts = {}
     with tempfile.TemporaryDirectory(prefix="hand-graded-") as scratch:
         # The submission itself is never run in place: the kernel may write where it works.
         workdir = Path(scratch) / "work"
@@ -106,7 +109,7 @@ def executed_notebook(
             resources={"metadata": {"path": str(workdir)}},
         )
         with client.setup_kernel():
-            run_code = client.run_all_cells()
+            run_code = client.run_all_cells(assignment)
             # The kernel works in the manager's private copy of workdir, and reads its calls there.
             student = StudentKernel(run_code, scratch_parent=client.km.kernel_cwd or workdir)
             try:
@@ -122,9 +125,9 @@ class HandRunClient(NotebookStopRules, BudgetedOutputs, NotebookClient):
         super().__init__(*args, **kwargs)
         self.output_budget = OutputBudget(MAX_OUTPUT_CHARS, MAX_NOTEBOOK_CHARS)
 
-    def run_all_cells(self) -> RunCode:
+    def run_all_cells(self, assignment: str | None = None) -> RunCode:
         """Run every cell as nbgrader would; the RunCode for the graders (one that refuses if the notebook stopped)."""
-        self.start_rules()
+        self.start_rules(assignment)
         try:
             for index, cell in enumerate(self.nb.cells):
                 self.execute_under_rules(cell, index)

@@ -72,9 +72,10 @@ class _NotebookKernels:
         self._stack = ExitStack()
         self._kernels: dict[Path, StudentKernel] = {}
 
-    def get(self, notebook: Path, root: Path, timeout: int | None, allow_unconfined: bool) -> StudentKernel:
+    def get(self, notebook: Path, root: Path, assignment: str, timeout: int | None,
+            allow_unconfined: bool) -> StudentKernel:
         if notebook not in self._kernels:
-            run = executed_notebook(notebook, course_settings(root), timeout, allow_unconfined)
+            run = executed_notebook(notebook, course_settings(root), timeout, allow_unconfined, assignment)
             self._kernels[notebook] = self._stack.enter_context(run)
         return self._kernels[notebook]
 
@@ -99,7 +100,7 @@ def student(request: pytest.FixtureRequest, _notebook_kernels: _NotebookKernels)
     notebook = request.config.getoption("--submission") or source_notebook(root, graders.name)
     options = request.config.getoption
     return _notebook_kernels.get(
-        Path(notebook).resolve(), root, options("--cell-timeout"), options("--allow-unconfined")
+        Path(notebook).resolve(), root, graders.name, options("--cell-timeout"), options("--allow-unconfined")
     )
 
 

@@ -89,7 +89,7 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         self._graders = self._graders_dir(resources)
         self._graders_s = 0.0
         self._executed_at: float | None = None
-        self.start_rules()
+        self.start_rules(resources.get("nbgrader", {}).get("assignment"))
         self.output_budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
         stop = None
         try:
