@@ -96,6 +96,23 @@ def plain_seconds(course: Course, assignment: str, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def prose_run_times() -> None:
+    """What ps3's prose says its cells take, beside one run as a student runs it (a claim, so not a test)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from test_ps3_prose_numbers import NUMBERS, SOURCE, Timed, seconds_in
+
+    nb = nbformat.read(SOURCE, as_version=4)
+    with tempfile.TemporaryDirectory() as workdir:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": workdir}}).execute()
+    for cell, numbers in NUMBERS.items():
+        for written, source in numbers.items():
+            if isinstance(source, Timed):
+                where = ", ".join(source.cells) or "all code cells"
+                seconds = seconds_in(nb, source.cells)
+                print(f"ps3 prose ({cell}) says about {written} s in {where}: this run {seconds:.1f} s "
+                      f"(the prose should stay within a factor {source.about:g})")
+
+
 def timed(command: list[str]) -> tuple[float, int]:
     started = time.perf_counter()
     code = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
@@ -134,8 +151,10 @@ def main() -> int:
             demo = [sys.executable, "-m", "course_kit.instructor.demo", "--course-dir", f"{scratch}/demo"]
             seconds, code = timed(demo)
             print(f"demo wall time: {seconds:.1f} s (exit {code}); target <= 120 s")
+    prose_run_times()
     if not args.skip_tests:
-        seconds, code = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        seconds, code = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                               "--dist", "loadgroup"])  # as `make test` runs it
         print(f"test suite wall time: {seconds:.1f} s (exit {code}); target <= 600 s")
     return 0
 

@@ -194,3 +194,17 @@ def _results(course: Course, assignment: str, samples: dict[str, Sample], log: s
         results[student] = result
     return results
 
+
+
+SESSION_CLASSES = "session classes"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Two lanes for pytest-xdist (``make test``: ``-n 2 --dist loadgroup``): every test that reads the session's
+    graded classes runs in one worker, first (the longest lane), so that each class is graded once; every other
+    test goes with its module (module fixtures are built once), to whichever worker is free."""
+    for item in items:
+        group = SESSION_CLASSES if "graded" in getattr(item, "fixturenames", ()) else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != SESSION_CLASSES)  # stable

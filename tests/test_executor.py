@@ -8,8 +8,10 @@ from traitlets.config import Config
 
 from conftest import REPO
 from course_kit.config import course_settings
+from course_kit.grading.executor import timed_out
 from course_kit.grading.notebook_kernel import HandRunClient, executed_notebook
 from course_kit.grading.student_kernel import StudentCodeError
+from course_kit.instructor import Course, copy_course
 from course_kit.preprocessors import ExecuteWithGraders
 
 
@@ -47,17 +49,58 @@ def test_an_assignment_may_have_its_own_cell_timeout_on_both_paths(tmp_path):
     config = Config()
     config.NotebookStopRules.timeout = 7
     config.NotebookStopRules.assignment_timeouts = {"slow_one": 90}
+    cell = nbformat.v4.new_code_cell("pass")
     for executor in (ExecuteWithGraders(config=config), HandRunClient(nbformat.v4.new_notebook(), config=config)):
-        executor.nb = nbformat.v4.new_notebook()
         timeouts = []
         for assignment in ("slow_one", "other", None, "slow_one"):
             executor.start_rules(assignment)
-            timeouts.append(executor.timeout)
+            timeouts.append(executor._get_timeout(cell))
         assert timeouts == [90, 7, 7, 90]  # one client, many notebooks: the course's value comes back
+        assert executor._get_timeout(None) == 7  # a wait that is not a cell's (kernel_responds) keeps its own
+
+
+SLEEPY = "import time\ntime.sleep(3)\ndef double(x):\n    return 2 * x"
+
+
+def _sleepy_assignment() -> nbformat.NotebookNode:
+    def meta(**fields):
+        return {"nbgrader": {"schema_version": 3, "locked": not fields.get("solution", False), **fields}}
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [
+        nbformat.v4.new_code_cell(SLEEPY, metadata=meta(grade=False, solution=True, grade_id="double")),
+        nbformat.v4.new_code_cell("assert double(1) == 2",
+                                  metadata=meta(grade=True, solution=False, points=1, grade_id="test_double")),
+    ]
+    return nb
+
+
+def test_autograde_applies_the_assignments_cell_timeout(tmp_path):
+    """Autograde, not only the executor: nbconvert's preprocess() reads the timeout trait again from the
+    configuration, which once undid the assignment's own timeout (a Keras notebook's import cut off at 10 s)."""
+    course_dir = copy_course(REPO, tmp_path / "course", assignments=[])
+    with (course_dir / "nbgrader_config.py").open("a") as config:
+        config.write('c.ExecuteWithGraders.timeout = 1\nc.ExecuteWithGraders.assignment_timeouts = {"slow": 10}\n')
+    course = Course(course_dir)
+    timed_out_cells = {}
+    for assignment in ("slow", "quick"):
+        (course_dir / "source" / assignment).mkdir(parents=True)
+        nbformat.write(_sleepy_assignment(), course_dir / "source" / assignment / "sleepy.ipynb")
+        course.release(assignment)
+        nb = nbformat.read(course.release_notebook(assignment), as_version=4)
+        nb.cells[0].source = SLEEPY  # the student's answer (the release has a placeholder)
+        course.submit("ada", assignment, {"sleepy.ipynb": nb})
+        course.collect(assignment)
+        course.autograde(assignment, "ada")
+        graded = nbformat.read(course_dir / "autograded" / "ada" / assignment / "sleepy.ipynb", as_version=4)
+        timed_out_cells[assignment] = [i for i, cell in enumerate(graded.cells) if timed_out(cell)]
+    assert timed_out_cells == {"slow": [], "quick": [0]}
+    assert course.score("slow", "ada") == (1.0, 1.0)
 
 
 def test_the_hand_run_grader_applies_the_assignments_timeout(tmp_path):
-    cells = ["import time", "time.sleep(3)", "def double(x):\n    return 2 * x"]
+    cells = ["import time", "time.sleep(2)", "def double(x):\n    return 2 * x"]
     path = tmp_path / "slow.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
     config = course_settings(REPO)

@@ -22,13 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import Client
+from distributed import Client, LocalCluster
 from nbgrader.api import Gradebook
 
 from conftest import REPO
 from course_kit.instructor import Course, copy_course
 from course_kit.instructor.grade_class import grade_class, grade_student, is_graded
 from course_kit.instructor.samples import build_submission, read_sample
+from course_kit.parallel.class_grading import share_snapshot
 
 ASSIGNMENT = "ps1_naive_loss"
 STUDENTS = ["errors", "float32_upcast", "partially_right", "reference"]
@@ -162,3 +163,17 @@ def test_a_dask_cluster_of_command_line_workers_writes_what_nbgrader_writes(one_
     assert gradebook_rows(course) == rows
     assert feedback_of(course) == feedback
     assert dask_cluster in capsys.readouterr().err
+
+
+def test_two_runs_on_one_cluster_do_not_share_a_snapshot():
+    """Two grading runs of one course on one cluster (two assignments at once) scatter the same gradebook bytes:
+    the first run to finish must not take the other's snapshot with it."""
+    snapshot = b"the same gradebook, twice"
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as second:
+        with Client(cluster) as first:
+            first_share = share_snapshot(first, snapshot)
+            second_share = share_snapshot(second, snapshot)
+            assert first_share.key != second_share.key
+        # The first run's client is gone, and its data with it; the second's task still gets its snapshot.
+        assert second.submit(len, second_share).result(timeout=30) == len(snapshot)

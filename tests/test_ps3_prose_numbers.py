@@ -5,7 +5,8 @@ number its text states (as written) and where it comes from:
 
 * ``Computed(expression)``: evaluated in the kernel after the last cell; the written number must be
   that value rounded to the digits written (``about=f``: within a factor f, for run times);
-* ``Timed(cells)``: a run time, from the execution times nbclient records for the cells;
+* ``Timed(cells)``: a run time; listed here, measured and printed by ``make bench`` (a claim about speed
+  is not asserted in a test);
 * ``InCode(cell)``: a setting or an input the prose restates; it must appear literally in that cell;
 * ``Math(reason)``: part of a formula, not a result (the 10 of 10^-7).
 
@@ -208,13 +209,12 @@ def computed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": workdir}}).execute()
     printed = "".join(o.text for o in nb.cells[-1].outputs if o.get("name") == "stdout")
     values = json.loads(printed.strip().splitlines()[-1])
-    timed = {s for numbers in NUMBERS.values() for s in numbers.values() if isinstance(s, Timed)}
-    return values | {source: seconds_in(nb, source.cells) for source in timed}
+    return values
 
 
-COMPUTED_CELLS = [
-    cell for cell, numbers in NUMBERS.items() if any(isinstance(s, Computed | Timed) for s in numbers.values())
-]
+# Run times (Timed) are not asserted here: they depend on the machine and its load, and a speed claim belongs in
+# `make bench`, which prints each one beside a run (scripts/benchmark.py, prose_run_times).
+COMPUTED_CELLS = [cell for cell, numbers in NUMBERS.items() if any(isinstance(s, Computed) for s in numbers.values())]
 
 
 @pytest.mark.parametrize("cell", COMPUTED_CELLS)
@@ -224,9 +224,4 @@ def test_computed_numbers_agree_with_the_cells(computed, cell):
             value = computed[source.expression]
             assert agrees(written, value, source.about), (
                 f"{cell} says {written}; the cells compute {source.expression} = {value!r}"
-            )
-        elif isinstance(source, Timed):
-            value = computed[source]
-            assert agrees(written, value, source.about), (
-                f"{cell} says {written} s; this run spent {value:.1f} s in {source.cells or 'all code cells'}"
             )

@@ -84,11 +84,11 @@ class NotebookStopRules(Configurable):
         3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
     ).tag(config=True)
 
+    cell_timeout: int | None = None  # this notebook's: set by start_rules
+
     def start_rules(self, assignment: str | None = None) -> None:
         """Start the clock of a notebook of ``assignment`` (None: unknown; the course's cell timeout applies)."""
-        if not hasattr(self, "_course_timeout"):  # one client may run many notebooks: keep the configured value
-            self._course_timeout = self.timeout
-        self.timeout = self.assignment_timeouts.get(assignment or "", self._course_timeout)
+        self.cell_timeout = self.assignment_timeouts.get(assignment or "", self.timeout)
         self.started = time.monotonic()
         self.current_cell = 0  # 0-based index of the cell run last: where a notebook that ends early ended
         self.timed_out_cells: list[int] = []  # 1-based
@@ -107,8 +107,15 @@ class NotebookStopRules(Configurable):
                 raise Stopped(f"was stopped at {where}: it ran past the cell timeout and did not stop when interrupted")
             if len(self.timed_out_cells) >= self.max_cell_timeouts:
                 raise Stopped(f"was stopped at {where}: {len(self.timed_out_cells)} cells ran past the "
-                              f"{self.timeout} s cell timeout")
+                              f"{self.cell_timeout} s cell timeout")
         return cell
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        # A cell runs for its notebook's timeout.  It is kept apart from the ``timeout`` trait, which nbconvert's
+        # preprocess() re-reads from the configuration, and which waits that are not a cell's still use.
+        if cell is not None and self.cell_timeout:
+            return self.cell_timeout
+        return super()._get_timeout(cell)
 
     def outcome(self, error: BaseException | None, exit_reason: str | None = None) -> KernelOutcome:
         """The run's outcome after ``error`` (None: every cell ran); ``exit_reason``: the manager's word on a death."""

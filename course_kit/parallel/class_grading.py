@@ -27,7 +27,7 @@ from contextlib import closing
 from pathlib import Path
 
 import nbformat
-from distributed import Future, as_completed
+from distributed import Client, Future, as_completed
 
 from course_kit.instructor import Course
 from course_kit.instructor.grade_class import (
@@ -81,7 +81,7 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
     db_url = course.api.coursedir.db_url
     with dask_client(workers, scheduler) as client:
         snapshot = gradebook_snapshot(db_url)
-        shared = client.scatter(snapshot, broadcast=True) if snapshot is not None else None
+        shared = share_snapshot(client, snapshot) if snapshot is not None else None
         futures: dict[Future, str] = {}
         for student in blocking:
             start_grading(course, assignment, student)  # the worker's pipeline writes the new records
@@ -118,6 +118,16 @@ def _write(course: Course, assignment: str, outcome: Autograded, result: Student
     if not outcome.success and not blocking:
         result.problems.append(f"nbgrader could not grade it: {_last_error(outcome.log)}")
     read_back(course, assignment, result)
+
+
+def share_snapshot(client: Client, snapshot: bytes) -> Future:
+    """The snapshot on every worker, under a key of this run's own.
+
+    Scattered data is keyed by its content by default: two runs on one cluster with the same gradebook (two
+    assignments of a course graded at once) then share one key, which each run releases when it ends.  Once,
+    in the tests, every task of the run still going was cancelled ("FutureCancelledError: ... already
+    forgotten") when the other ended; a key per run leaves the two nothing to share."""
+    return client.scatter(snapshot, broadcast=True, hash=False)
 
 
 def gradebook_snapshot(db_url: str) -> bytes | None:
