@@ -230,11 +230,12 @@ def regions(ax, classes: np.ndarray, extent: tuple[float, float, float, float], 
 def per_class_accuracy(ax, predicted: np.ndarray, labels: np.ndarray, needed: float, n_classes: int) -> None:
     """Bars of the share of each class's points classified right, with the share needed overall."""
     shares = [float(np.mean(predicted[labels == c] == c)) if np.any(labels == c) else 0.0 for c in range(n_classes)]
-    ax.bar(range(n_classes), shares, color=[BAD if share < needed else "tab:green" for share in shares])
+    bars = ax.bar(range(n_classes), shares, color=[BAD if share < needed else "tab:green" for share in shares])
+    ax.bar_label(bars, labels=[f"{share:.0%}" for share in shares], fontsize=FONT_SIZE)
     ax.axhline(needed, color="black", ls="--", lw=1, label=f"{needed:.0%} needed overall")
     ax.set_xticks(range(n_classes))
     ax.set_xlabel("true class", fontsize=FONT_SIZE)
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.1)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("held-out points classified right, per class", fontsize=FONT_SIZE + 1)
     ax.legend(fontsize=FONT_SIZE - 1, loc="lower right")
