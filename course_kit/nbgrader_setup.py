@@ -10,7 +10,8 @@ consecutive prints, whose batching depends on timing, so that grading twice give
 feedback, and TruncateLargeOutputs cuts megabytes of printed text; WriteGraderScores puts the
 graders' scores into the test cells just before SaveAutoGrades reads them; WriteGradingRecord, last,
 writes the grading record every instructor tool reads); feedback without
-the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156); a collect
+the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
+cell's report as a table of its checks, with the figures the graders drew; a collect
 step that copies links as links; and student kernels confined by bubblewrap, refusing to start
 without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
 ``source/``, never inside it (everything in source/<assignment>/ is copied to students).
@@ -26,7 +27,13 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOu
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
-from course_kit.preprocessors import ExecuteWithGraders, TruncateLargeOutputs, WriteGraderScores, WriteGradingRecord
+from course_kit.preprocessors import (
+    ExecuteWithGraders,
+    ReportTableInFeedback,
+    TruncateLargeOutputs,
+    WriteGraderScores,
+    WriteGradingRecord,
+)
 
 
 def autograde_pipeline() -> list[type]:
@@ -45,7 +52,7 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
     # Collect copies links as links (grading then refuses that submission) instead of following them as you.
     c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
     c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager

@@ -1,2 +1,3 @@
-# The graders' only seam to a submission is the `student` fixture of this plugin.
-pytest_plugins = ["course_kit.grading.pytest_plugin"]
+# The graders' only seam to a submission is the `student` fixture of this plugin; the course's figures for the
+# feedback are drawn by its own plugin (course_numerics.figures: @pytest.mark.figure(draw=...) on a check).
+pytest_plugins = ["course_kit.grading.pytest_plugin", "course_numerics.figures"]

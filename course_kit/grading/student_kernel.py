@@ -59,6 +59,12 @@ class StudentKernel:
         self._timeouts = 0
         self._stopped = ""
 
+    @property
+    def answers_in_time(self) -> bool:
+        """No call has timed out and the kernel is not stopped: an optional extra call (a grader's figure)
+        should be tried only then, so that it cannot use up the timeouts the checks are allowed."""
+        return not self._stopped and self._timeouts == 0
+
     def ref(self, name: str) -> KernelName:
         """Pass the kernel's own object ``name`` as an argument to ``call``."""
         return KernelName(name)

@@ -5,7 +5,8 @@ way: within its bound of the exact value on the row tables of ``graders/ps2_stab
 (extreme, random, at the dtype's limits), with the right shapes, the dtype kept, and no
 floating-point warning.  ``RowwiseFunction`` is one student function seen through those checks;
 ``SharedChecks`` writes the test functions a grader module lists, each named from the module's
-``Tolerance`` so that the name students read and the bound applied are one value.
+``Tolerance`` so that the name students read and the bound applied are one value; the extreme-rows
+check carries the feedback's figure (``course_numerics.figures``), the function on rows [t, 0, -t].
 
 References come from ``course_numerics.reference``, whose functions remember their recent inputs:
 that is the graders' one cache of exact values.
@@ -16,15 +17,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_kit.grading.student_kernel import StudentKernel
+from course_numerics.figures import answer, curves
 from course_numerics.tolerances import Tolerance, shown_as
 
 DTYPES = (np.float64, np.float32)
 SHAPE_CHECK_SHAPES = [(4,), (5, 4), (2, 3, 4), (6, 1)]
 SHAPE_CHECK_RTOL = 1e-6  # the shape checks only make sure the values are not garbage
 DTYPE_CHECK_ROWS = [[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]]
+
+# The feedback's figures: rows [t, 0, -t] for t = 0 and +-10^(-2 .. 4), a public, dense family on which the naive
+# formulas overflow (|t| > 709.8) and log(softmax) takes log(0) (t < -372).
+FIGURE_T = np.concatenate([-np.logspace(4, -2, 100), [0.0], np.logspace(-2, 4, 100)])
+
+
+def figure_rows() -> np.ndarray:
+    return np.stack([FIGURE_T, np.zeros_like(FIGURE_T), -FIGURE_T], axis=1)
+
 
 Bound = Callable[[np.ndarray, np.ndarray, type], np.ndarray]  # (z, reference, dtype) -> allowed |error|
 RowTable = dict[int, np.ndarray]  # row size k -> rows of shape (n, k)
@@ -127,11 +140,21 @@ class SharedChecks:
 
     def __init__(
         self, name: str, reference_fn: Callable[..., np.ndarray], tolerance: Tolerance, bound: Bound, *,
-        reduces_last_axis: bool,
+        reduces_last_axis: bool, value_scale: str = "log",
     ) -> None:
         self.name = name
         self.tolerance = tolerance
+        self.value_scale = value_scale  # the feedback figure's value axis: "log", or "symlog" for values <= 0
         self._function = (reference_fn, reduces_last_axis, bound)
+
+    def curves(self, student: StudentKernel) -> Figure:
+        """The feedback's figure: the student's function on the rows [t, 0, -t] of FIGURE_T, against the exact one."""
+        reference_fn, _, bound = self._function
+        z = figure_rows()
+        exact = reference_fn(z)
+        return curves(FIGURE_T, answer(student, self.name, z), exact, bound(z, exact, np.float64),
+                      name=f"{self.name}([t, 0, -t])", xlabel="t", value_scale=self.value_scale, x_scale="symlog",
+                      bound_label=f"allowed: {self.tolerance}")
 
     def function(self, student: StudentKernel) -> RowwiseFunction:
         reference_fn, reduces_last_axis, bound = self._function
@@ -140,6 +163,7 @@ class SharedChecks:
     def extreme_rows(self, rows_like: str, what: str) -> Callable[..., None]:
         """Within the bound on the extreme float64 rows; ``what`` opens the failure message."""
 
+        @pytest.mark.figure(draw=self.curves)
         @shown_as(f"{self.name} is within {self.tolerance} of the exact value on rows like {rows_like}")
         def test_extreme_rows(student: StudentKernel, extreme_rows: RowTable) -> None:
             self.function(student).within_bound(extreme_rows, np.float64, what)

@@ -9,6 +9,10 @@ absolute error, so the bound is 4 eps (1 + |z| + e^|z|) (``tolerances.NAIVE_BCE`
 within 0.72 eps (...) on 12000 measured points, in both dtypes).  And it must reproduce the breakdown the
 notebook studies: inf at y = 0, z = 40 (float64) and z = 17 (float32), nan at y = 1, z = 40, inf at y = 1,
 z = -800.  A stable formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
+
+The feedback's figure (on the first check) draws the student's naive_bce(0, z) against the exact loss for
+z from -50 to 50, a public range: the naive formula returns 0 below z = -37 and inf above 36.7, where
+sigmoid rounds to 0 and 1; the bound is drawn where it is checked, |z| <= 10.
 """
 
 from __future__ import annotations
@@ -20,9 +24,23 @@ import pytest
 
 from course_kit.grading.accuracy import assert_within
 from course_numerics import reference
-from course_numerics.tolerances import naive_bce_bound
+from course_numerics.figures import answer, curves
+from course_numerics.tolerances import NAIVE_BCE, naive_bce_bound
 
 DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
+
+
+FIGURE_Z = np.linspace(-50.0, 50.0, 401)  # the feedback's figure: a public, dense range of logits
+WELL_CONDITIONED = 10.0  # |z| up to this is checked against the bound
+
+
+def naive_bce_curves(student):
+    """The student's naive_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound."""
+    y = np.zeros_like(FIGURE_Z)
+    bound = np.where(np.abs(FIGURE_Z) <= WELL_CONDITIONED, naive_bce_bound(FIGURE_Z, np.float64), np.nan)
+    return curves(FIGURE_Z, answer(student, "naive_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z), bound,
+                  name="naive_bce(0, z)", xlabel="logit z", value_scale="log",
+                  bound_label=f"allowed for |z| <= {WELL_CONDITIONED:g}: {NAIVE_BCE}")
 
 
 @functools.cache
@@ -39,6 +57,7 @@ def well_conditioned(dtype: type, labels: str) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.weight(0.75)
 @pytest.mark.parametrize("labels", ["hard", "soft"])
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.figure(draw=naive_bce_curves)
 def test_matches_reference_where_well_conditioned(student, dtype, labels):
     """naive_bce agrees with the exact loss for logits between -10 and 10"""
     y, z = well_conditioned(dtype, labels)

@@ -9,6 +9,9 @@ does not.
 
 In ps1, exp may overflow (at z = -800 it does, and the result is still the right 0), so no check runs
 under fp_errors="raise".
+
+The feedback's figure (on the edge-value check) draws the student's sigmoid against the exact one on a
+public, dense range of logits out to +-1e4, and its error against the relative bound.
 """
 
 from __future__ import annotations
@@ -20,16 +23,30 @@ import pytest
 
 from course_kit.grading.accuracy import assert_within
 from course_numerics import reference
+from course_numerics.figures import answer, curves
+from course_numerics.tolerances import RELATIVE as RELATIVE_TOLERANCE
 from course_numerics.tolerances import relative_bound
 
 _EDGE = np.array([0.0, 1e-300, 17.0, 37.0, 40.0, 100.0, 709.8, 800.0, 1e4])
 EDGE = np.concatenate([_EDGE, -_EDGE[1:]])  # 0, +-1e-300, +-17, ..., +-1e4 (1e-300 is 0 in float32)
 EXTREME = np.array([709.8, 800.0, 1e4, -709.8, -800.0, -1e4])
 
+RELATIVE_NAME = f"{RELATIVE_TOLERANCE} + tiny"
 # Appended to accuracy failures: the bound is relative, which surprises when the error itself is tiny.
 RELATIVE = "tiny results must be accurate relative to their own size"
 
 DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
+
+# The feedback's figure: a public, dense range of logits, 0 and +-10^(-2 .. 4).
+FIGURE_Z = np.concatenate([-np.logspace(4, -2, 150), [0.0], np.logspace(-2, 4, 150)])
+
+
+def sigmoid_curves(student):
+    """The student's sigmoid against the exact one on FIGURE_Z (float64), with its error against the bound."""
+    exact = reference.sigmoid(FIGURE_Z)
+    return curves(FIGURE_Z, answer(student, "sigmoid", FIGURE_Z), exact, relative_bound(exact, np.float64),
+                  name="sigmoid(z)", xlabel="logit z", value_scale="log", x_scale="symlog",
+                  bound_label=f"allowed: {RELATIVE_NAME}")
 
 
 @functools.cache
@@ -43,6 +60,7 @@ def random_grids(dtype: type) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.figure(draw=sigmoid_curves)
 def test_edge_values(student, dtype):
     """sigmoid is accurate on the edge values 0, +-1e-300, +-17, +-37, +-40, +-100, +-709.8, +-800, +-1e4"""
     z = EDGE.astype(dtype)

@@ -16,6 +16,9 @@ all about eps (k + 2 max_j |z_j|); measured worst case on this module's inputs 0
 for logsumexp(z) - z[y] and -log_softmax(z)[y], 1.71 for np.logaddexp.reduce(z) - z[y].
 -log(softmax(z)[y]) is not a correct form: inf where softmax underflows, e.g. label 2 of
 [1000, 0, -1000].
+
+The feedback's figure (on the textbook extremes) draws the loss of label 0 on the public rows [t, 0, -t]
+(``rowwise.FIGURE_T``): -log(softmax(z)[y]) turns inf from t < -372, where softmax(z)[0] underflows.
 """
 
 import numpy as np
@@ -23,6 +26,8 @@ import pytest
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_numerics import reference
+from course_numerics.figures import answer, curves
+from course_numerics.rowwise import FIGURE_T, figure_rows
 from course_numerics.tolerances import LOGSUMEXP, logsumexp_bound, shown_as
 
 RANDOM_SEED = 20240206
@@ -56,6 +61,16 @@ def _check(student, labels: np.ndarray, logits: np.ndarray, dtype, what: str) ->
                   inputs={"label": labels, "row": z})
 
 
+def sparse_cce_curves(student):
+    """The student's loss of label 0 on the rows [t, 0, -t], against the exact one."""
+    z = figure_rows()
+    labels = np.zeros(len(z), dtype=np.int64)
+    return curves(FIGURE_T, answer(student, "sparse_cce_from_logits", labels, z), reference.sparse_cce(labels, z),
+                  logsumexp_bound(z, np.float64), name="sparse_cce_from_logits(0, [t, 0, -t])", xlabel="t",
+                  value_scale="log", x_scale="symlog", bound_label=f"allowed: {LOGSUMEXP}")
+
+
+@pytest.mark.figure(draw=sparse_cce_curves)
 def test_textbook_extremes(student):
     """sparse_cce_from_logits gives 0 / 1000 / 2000 for [1000, 0, -1000] and log 2 for [1e4, 1e4] and [-800, -800]"""
     for labels, logits in TEXTBOOK:

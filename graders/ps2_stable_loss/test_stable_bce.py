@@ -22,6 +22,9 @@ while naive sigmoid-then-log is off by 0.044 at z = 36, y = 0 (allowed 3.3e-14) 
 inf or nan beyond z = 36.7.  The relative tier separates the forms: only the first stays
 within 4 eps |L|; log(1 + .) returns 0 for L < 1e-16, and z - zy cancels for soft labels
 near 1.
+
+The feedback's figure (on the breaking-logits check) draws stable_bce(0, z) against the exact loss on a
+public, dense range of logits out to +-1e4, and its error against 4 eps (1 + |z|).
 """
 
 from functools import cache
@@ -31,6 +34,7 @@ import pytest
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_numerics import reference
+from course_numerics.figures import answer, curves
 from course_numerics.tolerances import RELATIVE, SCALED_BCE, relative_bound, scaled_bound, shown_as
 
 DTYPES = [np.float64, np.float32]
@@ -57,6 +61,17 @@ def _inputs():
 RANDOM_LOGITS, HARD_LABELS, SOFT_LABELS = _inputs()
 
 
+FIGURE_Z = np.concatenate([-np.logspace(4, -2, 150), [0.0], np.logspace(-2, 4, 150)])  # public, dense
+
+
+def stable_bce_curves(student):
+    """The student's stable_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound."""
+    y = np.zeros_like(FIGURE_Z)
+    return curves(FIGURE_Z, answer(student, "stable_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z),
+                  scaled_bound(FIGURE_Z, np.float64), name="stable_bce(0, z)", xlabel="logit z", value_scale="log",
+                  x_scale="symlog", bound_label=f"allowed: {SCALED_BCE}")
+
+
 @cache
 def case(kind: str, dtype_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Labels, logits (in the dtype) and the reference loss for one input set."""
@@ -79,6 +94,7 @@ def _check(student, kind: str, dtype, what: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+@pytest.mark.figure(draw=stable_bce_curves)
 @shown_as(f"stable_bce is within {SCALED_BCE} of the exact loss where naive code breaks (|z| up to 1e4)")
 def test_breaking_logits(student, dtype):
     _check(student, "breaking", dtype, "stable_bce at z = 0, +-1e-300, +-17, ..., +-1e4, labels 0 and 1")

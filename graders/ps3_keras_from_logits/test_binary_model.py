@@ -1,9 +1,19 @@
-"""Cell test_binary_model: one linear output unit, BinaryCrossentropy(from_logits=True), classes from z > 0."""
+"""Cell test_binary_model: one linear output unit, BinaryCrossentropy(from_logits=True), classes from z > 0.
+
+The feedback's figure (on the held-out accuracy check) shows what the model gets wrong: the share of each
+class's held-out points that z > 0 classifies right, and where z > 0 across a public grid of the plane,
+with the circle of radius 1.4 that is the true boundary.
+"""
 
 import numpy as np
 import pytest
+from matplotlib.patches import Circle
 
 from course_numerics import reference
+from course_numerics.figures import new_figure, per_class_accuracy, plane_grid, regions
+
+GRID, EXTENT = plane_grid((-4.0, 4.0), (-4.0, 4.0), (50, 50))  # the feedback's figure: where the ring lies
+RADIUS = 1.4  # the notebook's make_ring: class 1 inside this circle
 
 # Logits from ordinary to extreme, with their labels: the loss from logits is problem set 2's stable BCE.
 PROBE_Z = np.array([[3.0], [-3.0], [0.5], [40.0], [-800.0], [1000.0]], dtype=np.float32)
@@ -78,6 +88,21 @@ def test_trained_as_asked(binary_model):
     assert problem is None, problem
 
 
+def binary_classes_figure(binary_model, ring):
+    """Per-class held-out accuracy of z > 0, and z > 0 over GRID (one call for both)."""
+    X, y = ring
+    z = binary_model.outputs(np.concatenate([X, GRID]))[:, 0]
+    picked = classes_from_logits(z).astype(np.int64)
+    figure, (bars, plane) = new_figure()
+    per_class_accuracy(bars, picked[: len(X)], y, binary_model.accuracy_needed, n_classes=2)
+    bars.set_xticks([0, 1], ["0 (outside)", "1 (inside)"])
+    regions(plane, picked[len(X) :].reshape(50, 50), EXTENT, "class 1 where the logit z > 0")
+    plane.add_patch(Circle((0.0, 0.0), RADIUS, fill=False, ls="--", color="black"))
+    plane.set_aspect("equal")
+    return figure
+
+
+@pytest.mark.figure(draw=binary_classes_figure)
 def test_heldout_accuracy(binary_model, ring):
     """classes from logit > 0 (sigmoid(logit) > 0.5, without its rounding) are right on 85% of held-out points"""
     X, y = ring

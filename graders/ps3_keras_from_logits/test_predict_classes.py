@@ -1,6 +1,15 @@
-"""Cell test_predict_classes: predict_classes is the argmax of the logits, and the trained model is accurate."""
+"""Cell test_predict_classes: predict_classes is the argmax of the logits, and the trained model is accurate.
+
+The feedback's figure (on the held-out accuracy check) shows what the model gets wrong: the share of each
+class's held-out points it classifies right, and the class it picks across a public grid of the plane.
+"""
 
 import numpy as np
+import pytest
+
+from course_numerics.figures import FONT_SIZE, new_figure, per_class_accuracy, plane_grid, regions
+
+GRID, EXTENT = plane_grid((-9.0, 9.0), (-6.0, 6.0))  # the feedback's figure: where the blobs of the notebook lie
 
 
 def one_class_per_example_problem(classes: np.ndarray, n: int, k: int) -> str | None:
@@ -59,6 +68,21 @@ def test_agrees_with_predict_proba(student, blobs):
     )
 
 
+def model_classes_figure(model, blobs):
+    """Per-class held-out accuracy of the argmax of the logits, and the argmax over GRID (one call for both)."""
+    X, y = blobs
+    logits = model.outputs(np.concatenate([X, GRID]))
+    picked = np.argmax(logits, axis=1)
+    figure, (bars, plane) = new_figure()
+    per_class_accuracy(bars, picked[: len(X)], y, model.accuracy_needed, n_classes=4)
+    regions(plane, picked[len(X) :].reshape(40, 60), EXTENT, "class model picks (argmax of its logits)")
+    for c in range(4):
+        centre = X[y == c].mean(axis=0)
+        plane.text(*centre, str(c), fontsize=FONT_SIZE + 2, ha="center", va="center", weight="bold")
+    return figure
+
+
+@pytest.mark.figure(draw=model_classes_figure)
 def test_heldout_accuracy(model, blobs):
     """the trained model classifies at least 85% of held-out points correctly (argmax of its logits)"""
     X, y = blobs

@@ -1,0 +1,84 @@
+"""The graders' figures (course_numerics.figures): whatever the student's function returns, a figure or none,
+never a grader error; and no figure is tried once a call has timed out.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from nbformat.v4 import new_output
+from PIL import Image
+
+from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
+from course_numerics import reference
+from course_numerics.figures import curves, drawn, png_base64
+from course_numerics.tolerances import logsumexp_bound, relative_bound
+
+Z = np.concatenate([-np.logspace(3, -2, 40), [0.0], np.logspace(-2, 3, 40)])
+EXACT = reference.sigmoid(Z)
+BOUND = relative_bound(EXACT, np.float64)
+
+
+def _pixels(figure) -> tuple[int, np.ndarray]:
+    png = base64.b64decode(png_base64(figure))
+    with Image.open(io.BytesIO(png)) as image:
+        return len(png), np.asarray(image.convert("L"))
+
+
+@pytest.mark.parametrize("got", [
+    pytest.param(EXACT.copy(), id="right"),
+    pytest.param(np.where(Z > 700, np.nan, np.where(Z < -30, 0.0, EXACT)), id="nan and zeros"),
+    pytest.param(np.full_like(Z, np.inf), id="all inf"),
+    pytest.param(None, id="raised"),
+    pytest.param(np.ones((3, 2)), id="wrong shape"),
+])
+def test_a_figure_whatever_the_function_returned(got):
+    size, pixels = _pixels(curves(Z, got, EXACT, BOUND, name="sigmoid(z)", xlabel="z", value_scale="log",
+                                  x_scale="symlog"))
+    assert size < 100_000 and len(np.unique(pixels)) > 1
+
+
+def test_rows_of_values():
+    t = np.linspace(-800.0, 800.0, 41)
+    z = np.stack([t, np.zeros_like(t), -t], axis=1)
+    exact = reference.logsumexp(z)
+    with np.errstate(over="ignore"):
+        naive = np.log(np.sum(np.exp(z), axis=1))
+    _, pixels = _pixels(curves(t, naive, exact, logsumexp_bound(z, np.float64), name="logsumexp", xlabel="t"))
+    assert len(np.unique(pixels)) > 1
+    softmax = reference.softmax(z)
+    _, pixels = _pixels(curves(t, softmax * 1.01, softmax, 1e-9, name="softmax", xlabel="t", value_scale="log"))
+    assert len(np.unique(pixels)) > 1
+
+
+def _kernel(outputs: list) -> StudentKernel:
+    return StudentKernel(lambda source: outputs)
+
+
+def test_no_figure_once_a_call_timed_out():
+    student = _kernel([new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[])])
+    with pytest.raises(StudentCodeError):
+        student.call("sigmoid", Z)
+    assert not student.answers_in_time
+    asked = []
+    assert drawn(lambda student: asked.append(1), {"student": student}, "test_x") is None and not asked
+
+
+def test_a_drawing_that_fails_costs_a_figure_only():
+    student = _kernel([])
+    assert student.answers_in_time
+
+    def raises_student_error(student):
+        raise StudentCodeError("sigmoid(...) raised ValueError")
+
+    def has_a_bug(student):
+        return 1 / 0
+
+    assert drawn(raises_student_error, {"student": student}, "test_x") is None
+    with pytest.warns(UserWarning, match="no figure for test_x: ZeroDivisionError"):
+        assert drawn(has_a_bug, {"student": student}, "test_x") is None
+    figure = curves(Z, EXACT, EXACT, BOUND, name="s", xlabel="z")
+    assert base64.b64decode(drawn(lambda student: figure, {"student": student}, "test_x")).startswith(b"\x89PNG")
