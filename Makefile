@@ -62,7 +62,7 @@ lint: $(STAMP)
 # the other runs the rest beside it; TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 # Regenerate the committed student versions after editing source/ (a test checks they match).
 release: $(STAMP)
