@@ -14,10 +14,10 @@ from PIL import Image
 
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
 from course_numerics import reference
-from course_numerics.figures import curves, drawn, png_base64
+from course_numerics.figures import curves, drawn, png_base64, public_logits
 from course_numerics.tolerances import logsumexp_bound, relative_bound
 
-Z = np.concatenate([-np.logspace(3, -2, 40), [0.0], np.logspace(-2, 3, 40)])
+Z = public_logits(40, top_decade=3)
 EXACT = reference.sigmoid(Z)
 BOUND = relative_bound(EXACT, np.float64)
 

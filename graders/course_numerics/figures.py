@@ -30,6 +30,7 @@ import inspect
 import io
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -210,18 +211,32 @@ def curves(
     return figure
 
 
+def public_logits(per_side: int, top_decade: int = 4) -> np.ndarray:
+    """A public, dense range of logits for a figure: 0 and +-10^(-2 .. top_decade), ``per_side`` on each side."""
+    return np.concatenate([-np.logspace(top_decade, -2, per_side), [0.0], np.logspace(-2, top_decade, per_side)])
+
+
+@dataclass(frozen=True)
+class PlaneGrid:
+    """A dense grid over a public part of the plane: its points row by row, its extent for imshow, its shape."""
+
+    points: np.ndarray  # (rows * columns, 2), float32
+    extent: tuple[float, float, float, float]
+    shape: tuple[int, int]  # (rows, columns): one value per point reshapes to this
+
+
 def plane_grid(x_range: tuple[float, float], y_range: tuple[float, float], n: tuple[int, int] = (60, 40)
-               ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
-    """Points of a dense grid over a public part of the plane (row by row), and its extent for imshow."""
+               ) -> PlaneGrid:
+    """``n`` = (points along x, points along y) over the rectangle x_range by y_range."""
     xs, ys = np.linspace(*x_range, n[0]), np.linspace(*y_range, n[1])
     points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(np.float32)
-    return points, (*x_range, *y_range)
+    return PlaneGrid(points, (*x_range, *y_range), (n[1], n[0]))
 
 
-def regions(ax, classes: np.ndarray, extent: tuple[float, float, float, float], title: str) -> None:
-    """The class picked at each grid point (``classes`` of shape (rows, columns)), as coloured regions."""
-    ax.imshow(classes, origin="lower", extent=extent, cmap="tab10", vmin=0, vmax=9, alpha=0.45, aspect="auto",
-              interpolation="nearest")
+def regions(ax, classes: np.ndarray, grid: PlaneGrid, title: str) -> None:
+    """The class picked at each point of ``grid`` (``classes``, one per point, in its order), as coloured regions."""
+    ax.imshow(classes.reshape(grid.shape), origin="lower", extent=grid.extent, cmap="tab10", vmin=0, vmax=9,
+              alpha=0.45, aspect="auto", interpolation="nearest")
     ax.set_title(title, fontsize=FONT_SIZE + 1)
     ax.set_xlabel("feature 1", fontsize=FONT_SIZE)
     ax.set_ylabel("feature 2", fontsize=FONT_SIZE)

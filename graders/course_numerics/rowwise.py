@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_kit.grading.student_kernel import StudentKernel
-from course_numerics.figures import answer, curves
+from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import Tolerance, shown_as
 
 DTYPES = (np.float64, np.float32)
@@ -32,7 +32,7 @@ DTYPE_CHECK_ROWS = [[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]]
 
 # The feedback's figures: rows [t, 0, -t] for t = 0 and +-10^(-2 .. 4), a public, dense family on which the naive
 # formulas overflow (|t| > 709.8) and log(softmax) takes log(0) (t < -372).
-FIGURE_T = np.concatenate([-np.logspace(4, -2, 100), [0.0], np.logspace(-2, 4, 100)])
+FIGURE_T = public_logits(100)
 
 
 def figure_rows() -> np.ndarray:

@@ -23,7 +23,7 @@ import pytest
 
 from course_kit.grading.accuracy import assert_within
 from course_numerics import reference
-from course_numerics.figures import answer, curves
+from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import RELATIVE as RELATIVE_TOLERANCE
 from course_numerics.tolerances import relative_bound
 
@@ -38,7 +38,7 @@ RELATIVE = "tiny results must be accurate relative to their own size"
 DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
 
 # The feedback's figure: a public, dense range of logits, 0 and +-10^(-2 .. 4).
-FIGURE_Z = np.concatenate([-np.logspace(4, -2, 150), [0.0], np.logspace(-2, 4, 150)])
+FIGURE_Z = public_logits(150)
 
 
 def sigmoid_curves(student):

@@ -34,7 +34,7 @@ import pytest
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_numerics import reference
-from course_numerics.figures import answer, curves
+from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import RELATIVE, SCALED_BCE, relative_bound, scaled_bound, shown_as
 
 DTYPES = [np.float64, np.float32]
@@ -61,7 +61,7 @@ def _inputs():
 RANDOM_LOGITS, HARD_LABELS, SOFT_LABELS = _inputs()
 
 
-FIGURE_Z = np.concatenate([-np.logspace(4, -2, 150), [0.0], np.logspace(-2, 4, 150)])  # public, dense
+FIGURE_Z = public_logits(150)
 
 
 def stable_bce_curves(student):

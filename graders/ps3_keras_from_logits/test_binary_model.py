@@ -12,7 +12,7 @@ from matplotlib.patches import Circle
 from course_numerics import reference
 from course_numerics.figures import new_figure, per_class_accuracy, plane_grid, regions
 
-GRID, EXTENT = plane_grid((-4.0, 4.0), (-4.0, 4.0), (50, 50))  # the feedback's figure: where the ring lies
+GRID = plane_grid((-4.0, 4.0), (-4.0, 4.0), (50, 50))  # the feedback's figure: where the ring lies
 RADIUS = 1.4  # the notebook's make_ring: class 1 inside this circle
 
 # Logits from ordinary to extreme, with their labels: the loss from logits is problem set 2's stable BCE.
@@ -91,12 +91,12 @@ def test_trained_as_asked(binary_model):
 def binary_classes_figure(binary_model, ring):
     """Per-class held-out accuracy of z > 0, and z > 0 over GRID (one call for both)."""
     X, y = ring
-    z = binary_model.outputs(np.concatenate([X, GRID]))[:, 0]
+    z = binary_model.outputs(np.concatenate([X, GRID.points]))[:, 0]
     picked = classes_from_logits(z).astype(np.int64)
     figure, (bars, plane) = new_figure()
     per_class_accuracy(bars, picked[: len(X)], y, binary_model.accuracy_needed, n_classes=2)
     bars.set_xticks([0, 1], ["0 (outside)", "1 (inside)"])
-    regions(plane, picked[len(X) :].reshape(50, 50), EXTENT, "class 1 where the logit z > 0")
+    regions(plane, picked[len(X) :], GRID, "class 1 where the logit z > 0")
     plane.add_patch(Circle((0.0, 0.0), RADIUS, fill=False, ls="--", color="black"))
     plane.set_aspect("equal")
     return figure

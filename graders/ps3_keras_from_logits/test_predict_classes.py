@@ -9,7 +9,7 @@ import pytest
 
 from course_numerics.figures import FONT_SIZE, new_figure, per_class_accuracy, plane_grid, regions
 
-GRID, EXTENT = plane_grid((-9.0, 9.0), (-6.0, 6.0))  # the feedback's figure: where the blobs of the notebook lie
+GRID = plane_grid((-9.0, 9.0), (-6.0, 6.0))  # the feedback's figure: where the blobs of the notebook lie
 
 
 def one_class_per_example_problem(classes: np.ndarray, n: int, k: int) -> str | None:
@@ -71,11 +71,11 @@ def test_agrees_with_predict_proba(student, blobs):
 def model_classes_figure(model, blobs):
     """Per-class held-out accuracy of the argmax of the logits, and the argmax over GRID (one call for both)."""
     X, y = blobs
-    logits = model.outputs(np.concatenate([X, GRID]))
+    logits = model.outputs(np.concatenate([X, GRID.points]))
     picked = np.argmax(logits, axis=1)
     figure, (bars, plane) = new_figure()
     per_class_accuracy(bars, picked[: len(X)], y, model.accuracy_needed, n_classes=4)
-    regions(plane, picked[len(X) :].reshape(40, 60), EXTENT, "class model picks (argmax of its logits)")
+    regions(plane, picked[len(X) :], GRID, "class model picks (argmax of its logits)")
     for c in range(4):
         centre = X[y == c].mean(axis=0)
         plane.text(*centre, str(c), fontsize=FONT_SIZE + 2, ha="center", va="center", weight="bold")
