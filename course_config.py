@@ -32,6 +32,12 @@ c.NotebookStopRules.timeout = 60
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF 2.21 prints a oneDNN notice otherwise
 
+# Class grading starts each notebook's kernel while the one before it is graded, and imports these ahead
+# (course_kit/confinement/warm_kernels.py): ps3 would otherwise pay TensorFlow's import for every student.
+# The notebook sets TF_CPP_MIN_LOG_LEVEL and TF_ENABLE_ONEDNN_OPTS before importing TensorFlow; the spare gets
+# the same values from this file (above), passed on by the sandbox (env_passthrough: TF_*).
+c.WarmKernels.imports = {"ps3_keras_from_logits": ["numpy", "tensorflow", "keras"]}
+
 # --- Confinement -------------------------------------------------------------------------------------
 # Student notebooks run inside a bubblewrap sandbox (course_kit/confinement/confined_kernel.py): no network,
 # nothing of this course directory visible but the kernel's own autograded folder, writes only there and in

@@ -11,9 +11,11 @@ from course_kit.parallel.cluster import WORKER_PROCESS_MB, worker_count
 from course_kit.parallel.progress import Progress
 
 
-def _course_config(notebook_cap_mb: int) -> Config:
+def _course_config(notebook_cap_mb: int, warm_kernels: bool = True) -> Config:
     config = Config()
     config.ConfinedKernelManager.notebook_memory_limit_mb = notebook_cap_mb
+    if not warm_kernels:
+        config.WarmKernels.enabled = False
     return config
 
 
@@ -25,9 +27,19 @@ def test_one_worker_per_core_by_default_when_memory_allows():
 def test_no_more_workers_than_memory_allows_at_the_notebook_cap():
     available_mb = psutil.virtual_memory().available // 2**20
     cap = available_mb // 2  # room for one notebook at its cap (and its worker), not two
-    assert worker_count(_course_config(cap), jobs=8) == 1
+    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8) == 1
     three = int(available_mb / 3.5) - WORKER_PROCESS_MB  # room for three and a half: three, give or take others
-    assert worker_count(_course_config(three), jobs=8) == 3
+    assert worker_count(_course_config(three, warm_kernels=False), jobs=8) == 3
+
+
+def test_a_worker_with_warm_kernels_counts_two_kernels_at_the_cap():
+    """The notebook being graded and the spare started for the next one may both reach the cap."""
+    available_mb = psutil.virtual_memory().available // 2**20
+    per_worker = available_mb / 3.5  # three and a half workers of one kernel each, or fewer than two of two
+    cap = int(per_worker) - WORKER_PROCESS_MB
+    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8) == 3
+    assert worker_count(_course_config(cap), jobs=8) == 1
+    assert worker_count(_course_config(cap // 2), jobs=8) == 3  # two kernels at half the cap fit as one did
 
 
 def test_a_chosen_number_of_workers_is_kept_within_memory():

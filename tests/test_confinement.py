@@ -30,6 +30,7 @@ from conftest import REPO, processes_matching
 from course_kit.config import load_course_config
 from course_kit.confinement import ConfinedKernelManager, ConfinementError, notebook_cgroup
 from course_kit.confinement.sandbox import SandboxPlan
+from course_kit.confinement.warm_kernels import KernelOrder, SpareKernels
 from course_kit.instructor import Course, copy_course
 
 # Per test, not for the file: the configuration and the refusal without bubblewrap are checked everywhere.
@@ -79,22 +80,45 @@ class RecordedManager(ConfinedKernelManager):
 
 
 def run_cells(
-    cells: list[str], root: Path, timeout: int = 30, interrupt_on_timeout: bool = False, **traits
+    cells: list[str], root: Path, timeout: int = 30, interrupt_on_timeout: bool = False, warm: bool = False,
+    **traits
 ) -> tuple[NotebookNode, float]:
-    """Execute ``cells`` in a fresh confined kernel working in alice's a1 folder; (notebook, seconds)."""
+    """Execute ``cells`` in a fresh confined kernel working in alice's a1 folder; (notebook, seconds).
+
+    ``warm``: in a spare kernel (``warm_kernels``), started and its numpy imported before the folder was lent."""
     config = Config()
     config.ConfinedKernelManager.course_root = str(root)
     for name, value in traits.items():
         setattr(config.ConfinedKernelManager, name, value)
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    spare = spare_kernel(config, workdir(root)) if warm else None
     client = NotebookClient(
-        nb, kernel_manager_class=RecordedManager, kernel_name="python3", config=config, timeout=timeout,
+        nb, km=spare, kernel_manager_class=RecordedManager, kernel_name="python3", config=config, timeout=timeout,
         interrupt_on_timeout=interrupt_on_timeout, allow_errors=True,
         resources={"metadata": {"path": str(workdir(root))}},
     )
     start = time.monotonic()
-    client.execute()
+    client.execute(cleanup_kc=True)  # a manager handed to nbclient is otherwise left running
     return nb, time.monotonic() - start
+
+
+# Kept for the whole module: a kernel dies with the thread that started it (bwrap --die-with-parent is the
+# parent *thread*'s death signal), and a SpareKernels' starter thread ends when the object is collected.
+SPARES_OF_THIS_MODULE = SpareKernels()
+
+
+def spare_kernel(config: Config, folder: Path) -> ConfinedKernelManager:
+    """A spare kernel as a grading worker would get it: the first ``take`` starts it, the second lends it ``folder``."""
+    spares = SPARES_OF_THIS_MODULE
+    served = spares.served
+    order = KernelOrder.of(RecordedManager, config, "python3", [], ("numpy",))
+    try:
+        assert spares.take(order, folder) is None  # nothing started yet: this starts the spare
+        manager = spares.take(order, folder)
+        assert manager is not None and spares.served == served + 1
+        return manager
+    finally:
+        spares.close()  # the spare the second take started
 
 
 def stdout(cell: NotebookNode) -> str:
@@ -127,7 +151,9 @@ def write(path):
 
 
 @needs_bwrap
-def test_kernel_sees_and_reaches_only_its_own_folder(course_root: Path, monkeypatch):
+@pytest.mark.parametrize("kernel", ["cold", "warm"])
+def test_kernel_sees_and_reaches_only_its_own_folder(course_root: Path, monkeypatch, kernel: str):
+    """A spare kernel ("warm": started, its numpy imported, before it was lent the folder) is as confined."""
     monkeypatch.setenv("COURSE_KIT_TEST_TOKEN", "ghp_not_for_students")
     host_tmp_marker = f"/tmp/confined-probe-{os.getpid()}"
     listener = socket.create_server(("127.0.0.1", 0))
@@ -160,7 +186,7 @@ report = {{
 }}
 print(json.dumps(report))
 '''
-    nb, _ = run_cells([PROBE, checks], course_root)
+    nb, _ = run_cells([PROBE, checks], course_root, warm=kernel == "warm")
     assert errors(nb.cells[1]) == [], nb.cells[1].outputs
     report = json.loads(stdout(nb.cells[1]))
 

@@ -13,6 +13,7 @@ on the worker, agree with the gradebook the one writer filled in).
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -111,7 +112,11 @@ def test_two_local_workers_write_what_nbgrader_writes(one_by_one, capsys):
     assert_graded_as_one_by_one(course, results, scores)
     assert gradebook_rows(course) == rows
     assert feedback_of(course) == feedback
-    assert "2 local worker processes" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2 local worker processes" in err
+    # Every worker's notebooks after its first ran in spare kernels (warm_kernels): same scores, same feedback.
+    warm = int(re.search(r"Warm kernels: (\d+) notebook\(s\) of 4 student", err)[1])
+    assert warm >= len(STUDENTS) - 2, err
     assert not list((course.course_dir / "autograded").glob("*/*.grading"))  # every marker gone
 
 

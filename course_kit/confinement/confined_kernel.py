@@ -68,7 +68,7 @@ from course_kit.confinement import launch
 from course_kit.confinement.limits import MB, exit_reason, rlimits
 from course_kit.confinement.notebook_cgroup import NotebookCgroup
 from course_kit.confinement.private_folder import copy_into, left_behind
-from course_kit.confinement.sandbox import ConfinementError, SandboxPlan, filter_env, preflight
+from course_kit.confinement.sandbox import PRIVATE_TMPFS, ConfinementError, SandboxPlan, filter_env, preflight
 from course_kit.confinement.settings import ConfinementSettings
 
 LAUNCH_SOURCE = Path(launch.__file__).read_text()
@@ -96,6 +96,33 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
     def kernel_cwd(self) -> Path | None:
         """The kernel's working folder, the same path for the kernel and the grader (None before start)."""
         return self._workdir
+
+    @property
+    def confined(self) -> bool:
+        """The kernel was started inside the sandbox (False before start, and when run unconfined)."""
+        return self._confined
+
+    def confinement_key(self) -> tuple:
+        """Everything of this manager's configuration that shapes a kernel's sandbox, as one comparable value.
+
+        Two managers with equal keys confine their kernels alike, so a kernel started by one (a spare, started
+        before its notebook was known: ``warm_kernels``) may serve the other.  Hidden paths inside /tmp are left
+        out: the sandbox's /tmp is a private tmpfs, so they are out of sight whatever the plan (a grading
+        worker's private gradebook copy lives there, at a new path for every student)."""
+        settings = tuple((name, repr(getattr(self, name)))
+                         for name in sorted(ConfinementSettings.class_trait_names(config=True)))
+        hidden = tuple(str(p) for p in self._hidden_paths() if not _inside_private_tmp(p))
+        env = tuple(sorted(self._kernel_env(None).items()))
+        return settings, hidden, tuple(map(str, self._readonly_paths())), env, self._as_root()
+
+    def lend_copy_of(self, folder: Path) -> None:
+        """Copy ``folder`` (nbgrader's autograded/<student>/<assignment>) into the working folder of a kernel that
+        was started without one.  Only for a kernel that has run none of a student's code yet: its folder is
+        still empty, and the copy is handed to the kernel's uid as ``_prepare`` would have."""
+        if not self._confined or self._workdir is None:
+            raise ConfinementError("only a confined kernel started without a working folder can be lent one")
+        kernel_owner = (self.sandbox_uid, self.sandbox_gid) if self._as_root() else None
+        copy_into(folder, self._workdir, kernel_owner, into_existing=True)
 
     @staticmethod
     def _as_root() -> bool:
@@ -216,24 +243,30 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
             paths.append(os.path.dirname(db_url.removeprefix("sqlite:///")))
         return paths
 
-    def _plan(self) -> SandboxPlan:
-        assert self._runtime is not None and self._workdir is not None
+    def _hidden_paths(self) -> list[Path]:
         hidden: list[Path] = []
         for raw in [*self._course_paths(), *self.hidden_paths]:
             path = Path(raw).expanduser().resolve()
             if path.exists() and path not in hidden:
                 hidden.append(path)
+        return hidden
+
+    def _readonly_paths(self) -> list[Path]:
         readonly: list[Path] = []
         for raw in [sys.prefix, sys.base_prefix, *self.readonly_paths]:
             path = Path(raw).resolve()
             if path.exists() and path not in readonly:
                 readonly.append(path)
+        return readonly
+
+    def _plan(self) -> SandboxPlan:
+        assert self._runtime is not None and self._workdir is not None
         return SandboxPlan(
             bwrap=shutil.which(self.bwrap_path) or self.bwrap_path,
             workdir=self._workdir,
             runtime_dir=self._runtime,
-            hidden=hidden,
-            readonly=readonly,
+            hidden=self._hidden_paths(),
+            readonly=self._readonly_paths(),
             tmp_size_bytes=self.tmp_size_mb * MB,
             switch_user=self._as_root(),
             extra_args=list(self.extra_bwrap_args),
@@ -300,3 +333,8 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
             shutil.rmtree(self._home, ignore_errors=True)  # unlinks links, never follows them
             self._home = None
         self._runtime = None
+
+
+def _inside_private_tmp(path: Path) -> bool:
+    """The sandbox mounts a private tmpfs on /tmp and /dev/shm (``SandboxPlan.bwrap_args``)."""
+    return any(path == root or root in path.parents for root in PRIVATE_TMPFS)

@@ -77,9 +77,13 @@ def first_few(items: list[str]) -> list[str]:
     return items if len(items) <= MAX_NAMED else [*items[:MAX_NAMED], f"and {len(items) - MAX_NAMED} more"]
 
 
-def copy_into(source: Path, dest: Path, owner: tuple[int, int] | None = None) -> None:
-    """Copy the folders and regular files of ``source`` into the new folder ``dest``; ``owner`` gets them all."""
-    dest.mkdir(mode=0o755)
+def copy_into(source: Path, dest: Path, owner: tuple[int, int] | None = None, into_existing: bool = False) -> None:
+    """Copy the folders and regular files of ``source`` into the new folder ``dest``; ``owner`` gets them all.
+
+    ``into_existing``: ``dest`` exists already (the working folder of a kernel started before its notebook was
+    known); a name that is there already is an error, never overwritten."""
+    if not into_existing:
+        dest.mkdir(mode=0o755)
     for folder, dirs, files in os.walk(source, followlinks=False):
         target = dest / Path(folder).relative_to(source)
         for name in dirs:

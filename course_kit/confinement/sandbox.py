@@ -38,6 +38,9 @@ ISOLATION = [
 ]
 
 
+PRIVATE_TMPFS = (Path("/tmp"), Path("/dev/shm"))  # each an empty tmpfs of the kernel's own
+
+
 class ConfinementError(RuntimeError):
     """The kernel cannot be confined as configured (it is not started)."""
 
@@ -93,7 +96,7 @@ class SandboxPlan:
 
     def _parents(self, path: Path) -> list[str]:
         """Create the folders leading to a bind inside a tmpfs as 0755 (bwrap would make them 0700)."""
-        tmpfs = [*self.hidden, Path("/tmp"), Path("/dev/shm")]
+        tmpfs = [*self.hidden, *PRIVATE_TMPFS]
         args: list[str] = []
         for parent in reversed(path.parents):
             if any(root in parent.parents for root in tmpfs):

@@ -79,6 +79,7 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
     where = scheduler or f"{workers} local worker process{'es' if workers > 1 else ''}"
     print(f"Grading {len(blocking)} submission(s) of {assignment} on {where}", file=sys.stderr, flush=True)
     db_url = course.api.coursedir.db_url
+    warm = graded = 0
     with dask_client(workers, scheduler) as client:
         snapshot = gradebook_snapshot(db_url)
         shared = share_snapshot(client, snapshot) if snapshot is not None else None
@@ -103,6 +104,10 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
                 raise CannotGrade(_last_error(outcome.log, "ConfinementError: "))
             _write(course, assignment, outcome, result, blocking[result.student])
             progress.finished(_line(result))
+            graded, warm = graded + 1, warm + outcome.warm_kernels
+    # Each worker's first notebook starts its kernel cold; the others should find theirs started and warmed.
+    print(f"Warm kernels: {warm} notebook(s) of {graded} student(s) ran in a kernel started while the one "
+          "before was graded", file=sys.stderr, flush=True)
 
 
 def _write(course: Course, assignment: str, outcome: Autograded, result: StudentResult, blocking: bool) -> None:

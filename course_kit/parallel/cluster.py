@@ -1,12 +1,13 @@
 """Where a class is graded: a Dask ``LocalCluster`` of worker processes sized to this machine, or a cluster.
 
 Each worker is a process with one thread: it grades one notebook at a time,
-and each notebook's kernel is its own confined process.  How many workers by
-default: one per core, but never more than the memory allows at the
-per-notebook cap (``ConfinedKernelManager.notebook_memory_limit_mb``, plus
-what a worker process itself holds), so that every notebook may reach its cap
-at once without the machine running out.  ``jobs`` chooses the number, still
-within memory.
+and each notebook's kernel is its own confined process, started (and its
+imports done) while the notebook before it is graded (``warm_kernels``).  How
+many workers by default: one per core, but never more than the memory allows
+at the per-notebook cap (``ConfinedKernelManager.notebook_memory_limit_mb``)
+for the two kernels a worker may hold, plus what a worker process itself
+holds, so that every notebook may reach its cap at once without the machine
+running out.  ``jobs`` chooses the number, still within memory.
 
 With ``scheduler`` (``tcp://host:8786``) the class is graded on an existing
 Dask cluster (``dask scheduler`` and ``dask worker`` processes): its workers
@@ -18,16 +19,19 @@ times, then ``KilledWorker``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psutil
-from distributed import Client, LocalCluster
+from distributed import Client, LocalCluster, WorkerPlugin
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
+from course_kit.confinement.warm_kernels import SPARES
 
 MB = 1024 * 1024
 WORKER_PROCESS_MB = 512  # a grading worker itself: nbgrader, the pytest graders, their references
@@ -39,10 +43,16 @@ def notebook_cap_mb(config: Config) -> int:
     return int(config.get("ConfinedKernelManager", {}).get("notebook_memory_limit_mb", default))
 
 
+def kernels_per_worker(config: Config) -> int:
+    """A worker holds its notebook's kernel and, with warm kernels (on unless the course turns them off), the
+    next notebook's spare (``warm_kernels``)."""
+    return 1 if config.get("WarmKernels", {}).get("enabled", True) is False else 2
+
+
 def worker_count(config: Config, jobs: int | None = None) -> int:
     """``jobs`` (default: the cores this process may use), at most as many as memory allows at the notebook cap."""
     wanted = jobs or len(os.sched_getaffinity(0))
-    per_worker = (max(notebook_cap_mb(config), 0) + WORKER_PROCESS_MB) * MB
+    per_worker = (max(notebook_cap_mb(config), 0) * kernels_per_worker(config) + WORKER_PROCESS_MB) * MB
     by_memory = psutil.virtual_memory().available // per_worker
     return max(1, min(wanted, by_memory))
 
@@ -55,12 +65,23 @@ def local_cluster(workers: int) -> LocalCluster:
                         scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
 
 
+class CloseSpareKernels(WorkerPlugin):
+    """Shuts down a worker's spare kernel (``warm_kernels``) when the worker closes, rather than at its exit."""
+
+    name = "course-kit-close-spare-kernels"
+
+    def teardown(self, worker: Any) -> Awaitable[None]:
+        return asyncio.get_running_loop().run_in_executor(None, SPARES.close)  # it waits on the kernel
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Client]:
     """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers`` processes."""
     if scheduler:
         with Client(scheduler) as client:
+            client.register_plugin(CloseSpareKernels())
             yield client
         return
     with local_cluster(workers) as cluster, Client(cluster) as client:
+        client.register_plugin(CloseSpareKernels())
         yield client

@@ -28,6 +28,7 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
 from course_kit.confinement.confined_kernel import REFUSAL
+from course_kit.confinement.warm_kernels import SPARES
 from course_kit.instructor import Course
 from course_kit.parallel.submission_record import SubmissionRecord, read_submission
 
@@ -44,6 +45,7 @@ class Autograded:
     record: SubmissionRecord | None  # None: autograde never got as far as the gradebook, or db_url is shared
     seconds: float
     worker: str = ""
+    warm_kernels: int = 0  # notebooks that ran in a spare kernel, started while the worker's last one was graded
 
     @property
     def refused(self) -> bool:
@@ -55,7 +57,11 @@ def autograde_on_worker(course_dir: str, assignment: str, student: str, gradeboo
     """nbgrader autograde of ``student`` against a private copy of ``gradebook`` (None: the configured db_url)."""
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader 0.9.6 vs SQLAlchemy 2
     started = time.perf_counter()
+    served = SPARES.served
+    SPARES.more_expected = _more_work_queued
     config = copy.deepcopy(Course(Path(course_dir)).config)  # Course also puts nbgrader's tools on PATH
+    if "enabled" not in config.WarmKernels:  # a worker grades one notebook after another: warm the next kernel
+        config.WarmKernels.enabled = True
     with tempfile.TemporaryDirectory(prefix="course-kit-gradebook-") as private:
         if gradebook is not None:
             db = Path(private) / "gradebook.db"
@@ -67,7 +73,21 @@ def autograde_on_worker(course_dir: str, assignment: str, student: str, gradeboo
         if gradebook is not None:
             record = read_submission(course.db_url, course.course_id, assignment, student)
     return Autograded(student, bool(outcome["success"]), outcome.get("log", "") or "", record,
-                      time.perf_counter() - started, _worker_address())
+                      time.perf_counter() - started, _worker_address(), SPARES.served - served)
+
+
+def _more_work_queued() -> bool:
+    """This worker holds a task to run after the current one: only then is a spare kernel worth starting.
+
+    The scheduler sends a worker its next task while the current one runs (``worker-saturation``), so by the
+    time a notebook asks for its kernel the next one is usually here; if not, the next notebook starts cold."""
+    try:
+        from distributed import get_worker
+
+        state = get_worker().state
+    except ValueError:  # called outside a Dask worker (a direct call): assume a class
+        return True
+    return bool(state.ready) or bool(state.constrained)
 
 
 def _worker_address() -> str:

@@ -34,6 +34,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
+from course_kit.confinement.warm_kernels import spare_for
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.executor import STOPS, NotebookStopRules, timed_out
 from course_kit.grading.notebook_kernel import code_runner
@@ -80,8 +81,11 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         return path if assignment and path.is_dir() else None
 
     def create_kernel_manager(self):
-        # nbclient forgets its manager on cleanup; keep it to ask a confined kernel why it ended.
-        self._manager = super().create_kernel_manager()
+        # nbclient forgets its manager on cleanup; keep it to ask a confined kernel why it ended.  A spare kernel
+        # (already started: nbclient then starts none) is owned and shut down by nbclient like a fresh one.
+        spare = self._take_spare() if self._graders is not None else None
+        self.km = spare or super().create_kernel_manager()
+        self._manager = self.km
         return self._manager
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict, km=None):
@@ -112,6 +116,17 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
             outputs_cut=self.output_budget.cut,
         )
         return nb, resources
+
+    def _take_spare(self):
+        """The worker's spare kernel for this notebook (``warm_kernels``), already working in a copy of its folder;
+        None when warm kernels are off or the spare does not fit.  Asked when nbclient wants a manager: only then
+        do the traits (the manager's class) hold the configuration's values, not the constructor's."""
+        arguments = list(self.extra_arguments)
+        if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
+            arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")  # as nbclient's start adds
+        kernel_name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        return spare_for(self.config, self.resources.get("nbgrader", {}).get("assignment", ""),
+                         self.kernel_manager_class, kernel_name, arguments, Path(self.resources["metadata"]["path"]))
 
     def on_cell_executed(self, **kwargs):
         # nbgrader copies an error the kernel reported only in its reply into the cell: cut that too.
