@@ -139,12 +139,14 @@ def main() -> int:
     parser.add_argument("--skip-tests", action="store_true")
     parser.add_argument("--students", type=int, default=6, help="students in the class-size benchmark (0: skip it)")
     parser.add_argument("--class-only", action="store_true", help="only the class-size benchmark")
+    parser.add_argument("--class-runs", default=",".join(class_size.RUNS),
+                        help=f"which class runs, comma-separated, of {', '.join(class_size.RUNS)} (default: all)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*not in session.*")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.students:
         with tempfile.TemporaryDirectory() as scratch:
-            class_size.run(REPO, Path(scratch), args.students)
+            class_size.run(REPO, Path(scratch), args.students, args.class_runs.split(","))
     if args.class_only:
         return 0
 

@@ -1,6 +1,6 @@
 """Class-size benchmark: a synthetic class graded on 1 and 2 local workers and through a Dask cluster.
 
-    python scripts/benchmark.py --students 200 --class-only
+    python scripts/benchmark.py --students 200 --class-only [--class-runs 1,2,dask]
 
 The class: N students, each submitting all three assignments.  Each
 submission is one of ``samples/<assignment>/`` drawn with a fixed seed, mostly
@@ -61,23 +61,33 @@ def grading_seconds(course: Course, assignments: list[str], **where) -> dict[str
     return seconds
 
 
-def run(repo: Path, scratch: Path, students: int) -> None:
+RUNS = {"1": "1 local worker", "2": "2 local workers", "dask": "Dask cluster, 2 workers"}
+
+
+def run(repo: Path, scratch: Path, students: int, which: list[str] | None = None) -> None:
+    """Grade the class with each run of ``which`` (keys of RUNS; default all) and print the figures."""
+    which = which or list(RUNS)
+    unknown = sorted(set(which) - set(RUNS))
+    if unknown:
+        raise SystemExit(f"unknown class run(s) {', '.join(unknown)}; choose among {', '.join(RUNS)}")
     course, assignments = synthetic_class(repo, scratch / "class", students)
-    runs = {
-        "1 local worker": grading_seconds(course, assignments, jobs=1),
-        "2 local workers": grading_seconds(course, assignments, jobs=2),
-    }
-    with dask_client(2) as client:
-        runs["Dask cluster, 2 workers"] = grading_seconds(course, assignments, scheduler=client.scheduler.address)
+    runs = {}
+    for key in which:
+        if key == "dask":
+            with dask_client(2) as client:
+                runs[RUNS[key]] = grading_seconds(course, assignments, scheduler=client.scheduler.address)
+        else:
+            runs[RUNS[key]] = grading_seconds(course, assignments, jobs=int(key))
     notebooks = students * len(assignments)
     print(f"\nclass of {students} students x {len(assignments)} assignments ({notebooks} notebooks), "
           f"{REFERENCE_SHARE:.0%} reference answers; wall seconds")
     print(f"{'':26}" + "".join(f"{a[:14]:>15}" for a in assignments)
           + f"{'total':>9}{'s/notebook':>12}{'speedup':>9}{'200 students':>14}")
-    serial = sum(runs["1 local worker"].values())
+    serial = sum(runs[RUNS["1"]].values()) if RUNS["1"] in runs else None
     for name, seconds in runs.items():
         total = sum(seconds.values())
         projected = total / students * PROJECTED_STUDENTS
+        speedup = f"{serial / total:9.2f}" if serial else f"{'-':>9}"
         print(f"{name:26}" + "".join(f"{seconds[a]:15.1f}" for a in assignments)
-              + f"{total:9.1f}{total / notebooks:12.2f}{serial / total:9.2f}{projected / 60:11.1f} min")
+              + f"{total:9.1f}{total / notebooks:12.2f}{speedup}{projected / 60:11.1f} min")
     print("targets: 200 students x 3 assignments <= 10 min; 2 workers vs 1 >= 1.8x")
