@@ -112,3 +112,20 @@ def test_the_hand_run_grader_applies_the_assignments_timeout(tmp_path):
     config.NotebookStopRules.assignment_timeouts = {"slow": 10}
     with executed_notebook(path, config, assignment="slow") as student:
         assert student.call("double", 1.0) == 2.0
+
+
+ATEXIT_HOOK = "import atexit, os\natexit.register(lambda: os.write(2, b'ATEXIT-HOOK-RAN\\n'))\n"
+
+
+@pytest.mark.parametrize("shutdown, hook_runs", [("immediate", False), ("graceful", True)])
+def test_a_graded_kernel_is_killed_and_its_atexit_hooks_never_run(tmp_path, capfd, shutdown, hook_runs):
+    """The kit's default: the kernel is killed once graded, so the notebook's code gets no run after grading
+    (nbclient's default, ``graceful``, lets the kernel's atexit hooks write to the grader's stderr)."""
+    path = tmp_path / "hook.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(ATEXIT_HOOK)]), path)
+    config = course_settings(REPO)
+    if shutdown != HandRunClient.class_traits()["shutdown_kernel"].default():
+        config.HandRunClient.shutdown_kernel = shutdown
+    with executed_notebook(path, config):
+        pass
+    assert ("ATEXIT-HOOK-RAN" in capfd.readouterr().err) is hook_runs

@@ -33,7 +33,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from traitlets import Dict, Integer
+from traitlets import Dict, Enum, Integer
 from traitlets.config import Configurable
 
 from course_kit.grading.record import KernelOutcome
@@ -82,6 +82,14 @@ class NotebookStopRules(Configurable):
     ).tag(config=True)
     max_cell_timeouts = Integer(
         3, help="Cells that may run past the cell timeout before the notebook is stopped (its test cells score 0)."
+    ).tag(config=True)
+    # nbclient's own trait, with another default: a graded kernel has nothing to save, so it is killed once
+    # the graders are done (about 0.3 s sooner per notebook than asking it to exit and polling until it has),
+    # and the notebook's atexit hooks get no run after grading.  Its bwrap killed by the grader is not a death
+    # (``limits.exit_reason``).
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"], default_value="immediate",
+        help="How the kernel ends after the last grader call: killed at once, or asked to exit.",
     ).tag(config=True)
 
     cell_timeout: int | None = None  # this notebook's: set by start_rules
