@@ -19,9 +19,11 @@ import nbformat
 import numpy as np
 import pytest
 from nbformat import NotebookNode
+from traitlets.config import Config
 
 from conftest import REPO
-from course_kit.confinement.warm_kernels import SPARES, warm_up_code
+from course_kit.confinement import ConfinedKernelManager
+from course_kit.confinement.warm_kernels import SPARES, KernelOrder, SpareKernels, warm_up_code
 from course_kit.instructor import Course, copy_course
 
 pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
@@ -167,3 +169,21 @@ def test_the_warm_up_binds_no_name():
     namespace: dict = {}
     exec(warm_up_code(("json", "numpy")), namespace)
     assert set(namespace) == {"__builtins__"}
+
+
+# Kept for the module: a spare dies with the thread that started it (see SpareKernels).
+SPARES_OF_THIS_MODULE = SpareKernels()
+
+
+def test_a_spare_that_cannot_warm_up_is_not_tried_again(tmp_path, caplog):
+    """A course naming a module its environment lacks (or a machine without bubblewrap, where kernels run
+    unconfined if allowed) costs one failed spare, not one per notebook."""
+    (tmp_path / "work").mkdir()
+    config = Config()
+    config.ConfinedKernelManager.course_root = str(tmp_path / "course")
+    order = KernelOrder.of(ConfinedKernelManager, config, "python3", [], ("no_such_module_for_a_spare",))
+    spares = SPARES_OF_THIS_MODULE
+    assert spares.take(order, tmp_path / "work") is None and spares.holds_spare  # nothing yet: one starts
+    assert spares.take(order, tmp_path / "work") is None  # its warm-up failed
+    assert "No module named 'no_such_module_for_a_spare'" in caplog.text
+    assert not spares.holds_spare  # and no other is started for this kind of notebook

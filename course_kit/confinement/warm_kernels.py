@@ -167,28 +167,24 @@ class SpareKernels:
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-kernel")
         self._idle_timer: threading.Timer | None = None
         self.served = 0  # notebooks that got a spare, for the tests and the benchmark
+        self._failed: set[KernelOrder] = set()  # orders whose spare could not start: not tried again (unconfined)
         # Whether another notebook is expected after the one taking a kernel now: a grading worker knows (its
         # next task is queued), and starting a spare nobody takes costs a kernel's start at the end of a run.
         self.more_expected: Callable[[], bool] = lambda: True
 
     def take(self, order: KernelOrder, folder: Path, idle_seconds: float = 300.0) -> ConfinedKernelManager | None:
         """A started, warmed kernel working in a copy of ``folder`` if the spare fits ``order``, else None;
-        either way the next spare, for ``order``, starts now (if another notebook is expected)."""
-        following = _Spare(order, self._starter.submit(_start, order)) if self.more_expected() else None
+        either way the next spare, for ``order``, starts now (if another notebook is expected and spares of
+        this kind have not failed)."""
         with self._lock:
-            spare, self._spare = self._spare, following
-            if following is not None:
+            spare, self._spare = self._spare, None
+        manager = self._fitting(spare, order, idle_seconds) if spare is not None else None
+        if order not in self._failed and self.more_expected():
+            # Started after waiting for the last one: the starter runs one start at a time anyway.
+            with self._lock:
+                self._spare = _Spare(order, self._starter.submit(_start, order))
                 self._retire_after(idle_seconds)
-        if spare is None:
-            return None
-        if spare.order != order or time.monotonic() - spare.since >= idle_seconds:
-            spare.started.add_done_callback(_shut_down_started)  # no need to wait for it
-            return None
-        manager = self._result(spare)
         if manager is None:
-            return None
-        if not run_sync(manager.is_alive)():
-            _shut_down(manager)
             return None
         try:
             manager.lend_copy_of(folder)
@@ -198,6 +194,22 @@ class SpareKernels:
             return None
         self.served += 1
         return manager
+
+    def _fitting(self, spare: _Spare, order: KernelOrder, idle_seconds: float) -> ConfinedKernelManager | None:
+        """The spare's manager if it fits ``order`` and its kernel is alive; otherwise it is shut down."""
+        if spare.order != order or time.monotonic() - spare.since >= idle_seconds:
+            spare.started.add_done_callback(_shut_down_started)  # no need to wait for it
+            return None
+        manager = self._result(spare)
+        if manager is not None and not run_sync(manager.is_alive)():
+            _shut_down(manager)
+            return None
+        return manager
+
+    @property
+    def holds_spare(self) -> bool:
+        """A spare is started or starting."""
+        return self._spare is not None
 
     def close(self) -> None:
         """Shut down the spare, if any (the end of a grading run)."""
@@ -217,12 +229,13 @@ class SpareKernels:
         self._idle_timer.daemon = True
         self._idle_timer.start()
 
-    @staticmethod
-    def _result(spare: _Spare) -> ConfinedKernelManager | None:
+    def _result(self, spare: _Spare) -> ConfinedKernelManager | None:
         try:
             return spare.started.result(timeout=WARM_UP_TIMEOUT + 30)
         except Exception as error:
-            LOG.warning("A spare kernel could not be started (%s); the notebook gets a fresh one", error)
+            self._failed.add(spare.order)
+            LOG.warning("A spare kernel could not be started (%s); notebooks like this one get fresh kernels",
+                        error)
             return None
 
 
