@@ -59,6 +59,15 @@ def test_table_escapes_names_and_messages_and_shows_points():
     assert "Score for this cell: 1 of 3 (2 of 3 checks failed)" in page
 
 
+def test_the_points_column_adds_up_to_the_cells_points():
+    """Thirds are shown as thirds: 0.33 three times would add up to 0.99 of a point."""
+    thirds = CellReport("test_g", [CheckResult(f"check {i}", 1, True) for i in range(3)])
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table_html(thirds, 1), re.S)
+    assert cells[1::4][:3] == ["1/3", "1/3", "1/3"]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", table_html(thirds, 1.5), re.S)
+    assert cells[1::4][:3] == ["0.5", "0.5", "0.5"]
+
+
 def test_only_a_png_of_reasonable_size_is_passed_on():
     assert figure_png(CheckResult("a", 1, True, figure=PIXEL)) == base64.b64decode(PIXEL)
     not_png = base64.b64encode(b"<svg onload=alert(1)>").decode()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from fractions import Fraction
 from html import escape
 
 from course_kit.grading.results import CellReport, CheckResult
@@ -24,11 +25,15 @@ _RESULT = {True: ("passed", "#1a7f37"), False: ("failed", "#cf222e")}
 
 
 def check_points(report: CellReport, check: CheckResult, points: float) -> str:
-    """The check's share of the cell's points, as the table shows it."""
-    total = sum(c.weight for c in report.checks)
+    """The check's share of the cell's points, as the table shows it: a decimal when one of at most two places
+    is exact, else a fraction ("1/3"), so that the column adds up to the cell's points."""
     if not check.weight:
         return "0 (reported only)"
-    return f"{round(points * check.weight / total, 2):g}"
+    total = sum(Fraction(c.weight).limit_denominator(1000) for c in report.checks)
+    share = Fraction(points).limit_denominator(1000) * Fraction(check.weight).limit_denominator(1000) / total
+    if (share * 100).denominator == 1:
+        return f"{float(share):g}"
+    return f"{share.numerator}/{share.denominator}"
 
 
 def figure_png(check: CheckResult) -> bytes | None:
