@@ -34,6 +34,7 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
+from course_kit.confinement import ConfinedKernelManager
 from course_kit.confinement.warm_kernels import spare_for
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.executor import STOPS, NotebookStopRules, timed_out
@@ -117,7 +118,7 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         )
         return nb, resources
 
-    def _take_spare(self):
+    def _take_spare(self) -> ConfinedKernelManager | None:
         """The worker's spare kernel for this notebook (``warm_kernels``), already working in a copy of its folder;
         None when warm kernels are off or the spare does not fit.  Asked when nbclient wants a manager: only then
         do the traits (the manager's class) hold the configuration's values, not the constructor's."""
