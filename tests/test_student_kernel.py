@@ -210,3 +210,12 @@ def test_a_blocked_call_is_an_error_not_a_pass(student):
     student.json("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n']) or 0")
     with pytest.raises(StudentCodeError, match="no result came back"):
         student.call("softplus", np.zeros(1))
+
+
+def test_calls_add_files_not_folders_to_the_exchange_folder(tmp_path: Path):
+    """A folder per call cost a mkdir (~0.7 ms on a 2-core test machine) of a ~5 ms round trip."""
+    student = StudentKernel(InProcessKernel(f=lambda z: z + 1), scratch_parent=tmp_path)
+    assert student.call("f", np.float64(1)) == 2.0
+    assert _messages(student.call_many("f", [(np.float64(2),), (np.float64(3),)])) == [3.0, 4.0]
+    (exchange,) = tmp_path.iterdir()
+    assert sorted(p.is_file() for p in exchange.iterdir()) == [True] * 7  # 3 argument files, 4 answer files

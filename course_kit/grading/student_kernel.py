@@ -86,8 +86,8 @@ class StudentKernel:
         messages (default ``function(...)``).
         """
         call = self._files.new_call()
-        arg_code = [self._argument_code(arg, f"{call}/arg{i}.npy") for i, arg in enumerate(args)]
-        out = self._files.answer_file(f"{call}/result.npy")
+        arg_code = [self._argument_code(arg, f"{call}-arg{i}.npy") for i, arg in enumerate(args)]
+        out = self._files.answer_file(f"{call}-result.npy")
         body = f"__ck_result = {function}({', '.join(arg_code)})"
         if fp_errors is not None:
             body = (
@@ -102,7 +102,7 @@ class StudentKernel:
             what,
             function,
         )
-        return _numbers(self._answer(f"{call}/result.npy", what), what)
+        return _numbers(self._answer(f"{call}-result.npy", what), what)
 
     def call_many(
         self, function: str, arg_sets: Iterable[Sequence[Any]], fp_errors: str | None = None, what: str | None = None,
@@ -120,19 +120,19 @@ class StudentKernel:
         if (refusal := self._refusal(what)) is not None:
             return [StudentCodeError(str(refusal)) for _ in sets]
         call = self._files.new_call()
-        done = self._files.answer_file(f"{call}/done.jsonl")
+        done = self._files.answer_file(f"{call}-done.jsonl")
         calls = []
         for s, args in enumerate(sets):
-            arg_code = [self._argument_code(arg, f"{call}/set{s}-arg{i}.npy") for i, arg in enumerate(args)]
-            calls.append((self._files.answer_file(f"{call}/set{s}.npy"), f"{function}({', '.join(arg_code)})"))
+            arg_code = [self._argument_code(arg, f"{call}-set{s}-arg{i}.npy") for i, arg in enumerate(args)]
+            calls.append((self._files.answer_file(f"{call}-set{s}.npy"), f"{function}({', '.join(arg_code)})"))
         try:
             cut_off = self._error_in(self._outputs(_batch_source(calls, done, fp_errors), what), what, function)
         except StudentCodeError as error:  # the kernel stopped or died during the batch
             cut_off = error
-        finished = self._finished_sets(f"{call}/done.jsonl", len(sets))
+        finished = self._finished_sets(f"{call}-done.jsonl", len(sets))
         answers: list[np.ndarray | StudentCodeError] = []
         for s, outcome in enumerate(finished):
-            answers.append(self._set_answer(outcome, f"{call}/set{s}.npy", what, function))
+            answers.append(self._set_answer(outcome, f"{call}-set{s}.npy", what, function))
         if len(answers) < len(sets):
             answers.append(cut_off or StudentCodeError(f"{what}: no result came back from the kernel "
                                                        "(the call did not run to its end)"))
@@ -143,23 +143,23 @@ class StudentKernel:
     def value(self, name: str) -> np.ndarray:
         """The notebook's top-level variable ``name``, as a numeric ndarray."""
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}/value.npy")
+        out = self._files.answer_file(f"{call}-value.npy")
         save = f"__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)"
         self._run(f"import numpy as __ck_np\n{save}", name, name)
-        return _numbers(self._answer(f"{call}/value.npy", name), name)
+        return _numbers(self._answer(f"{call}-value.npy", name), name)
 
     def json(self, expression: str, what: str | None = None) -> Any:
         """The JSON-serialisable value of ``expression`` evaluated in the kernel (``what`` names it in messages)."""
         what = what or expression
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}/value.json")
+        out = self._files.answer_file(f"{call}-value.json")
         self._run(
             f"import json as __ck_json\nwith open({out!r}, 'w') as __ck_f:\n    __ck_json.dump({expression}, __ck_f)",
             what,
             expression,
         )
         try:
-            return json.loads(self._answer(f"{call}/value.json", what))
+            return json.loads(self._answer(f"{call}-value.json", what))
         except ValueError as error:
             raise StudentCodeError(f"{what} did not come back as JSON ({error})") from None
 
