@@ -9,6 +9,7 @@ import io
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from nbformat.v4 import new_output
 from PIL import Image
 
@@ -82,3 +83,20 @@ def test_a_drawing_that_fails_costs_a_figure_only():
         assert drawn(has_a_bug, {"student": student}, "test_x") is None
     figure = curves(Z, EXACT, EXACT, BOUND, name="s", xlabel="z")
     assert base64.b64decode(drawn(lambda student: figure, {"student": student}, "test_x")).startswith(b"\x89PNG")
+
+
+def _fresh_png(figure) -> bytes:
+    """The PNG as matplotlib draws it with a canvas of its own."""
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
+
+
+def test_figures_of_one_size_share_a_renderer_and_draw_as_on_their_own():
+    """One renderer, cleared between figures, measures each text once: the pictures are those of fresh canvases."""
+    right = lambda: curves(Z, EXACT, EXACT, BOUND, name="sigmoid(z)", xlabel="z", value_scale="log")  # noqa: E731
+    wrong = lambda: curves(Z, np.full_like(Z, np.inf), EXACT, BOUND, name="naive", xlabel="t")  # noqa: E731
+    first, second, third = right(), wrong(), right()
+    pngs = [base64.b64decode(png_base64(figure)) for figure in (first, second, third)]
+    assert first.canvas.get_renderer() is second.canvas.get_renderer()
+    assert pngs == [_fresh_png(right()), _fresh_png(wrong()), _fresh_png(right())]

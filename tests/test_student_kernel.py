@@ -1,11 +1,14 @@
 """StudentKernel: what crosses from a submission's kernel to a grader is plain numbers, or an error."""
 
+from pathlib import Path
+
 import nbformat
 import numpy as np
 import pytest
 
 from course_kit.grading.notebook_kernel import executed_notebook
-from course_kit.grading.student_kernel import StudentCodeError
+from course_kit.grading.stopped import Stopped
+from course_kit.grading.student_kernel import StudentCodeError, StudentKernel, in_order
 
 SUBMISSION = '''
 import json
@@ -35,6 +38,11 @@ def shape_of(model, z):
 
 def fails(z):
     raise ZeroDivisionError("no luck")
+
+def picky(z):
+    if np.any(z < 0):
+        raise ValueError("no negative logits, please")
+    return z * 2
 
 threshold = 36.74
 model = {"scale": 2}
@@ -90,8 +98,124 @@ def test_values_json_and_kernel_objects(student):
     assert student.call("shape_of", student.ref("model"), np.zeros(5)) == 10
 
 
+def _messages(answers: list) -> list:
+    return [str(a) if isinstance(a, StudentCodeError) else a.tolist() for a in answers]
+
+
+def test_call_many_answers_each_set_as_its_own_call_would(student):
+    sets = [(np.array([1.0, 2.0]),), (np.array([-1.0]),), (np.float32(3.0),)]
+    single = []
+    for args in sets:
+        try:
+            single.append(student.call("picky", *args))
+        except StudentCodeError as error:
+            single.append(error)
+    batched = student.call_many("picky", sets)
+    assert _messages(batched) == _messages(single)
+    assert _messages(batched)[1] == "picky(...) raised ValueError: no negative logits, please"
+    assert batched[2].shape == () and batched[2].dtype == np.float32  # a set that raised cost the others nothing
+    refused = student.call_many("returns_object", [(np.zeros(1),)]) + student.call_many("returns_complex", [(1.0,)])
+    assert "not an array of numbers" in str(refused[0]) and "complex128, not real numbers" in str(refused[1])
+
+
+def test_call_many_floating_point_errors_and_missing_functions_per_set(student):
+    answers = student.call_many("overflowing", [(np.array([1.0]),), (np.array([1000.0]),)], fp_errors="raise")
+    assert answers[0] == pytest.approx(np.log1p(np.e))
+    assert str(answers[1]) == "overflowing(...) raised FloatingPointError: overflow encountered in exp"
+    missing = student.call_many("missing_function", [(np.zeros(1),), (np.ones(1),)])
+    assert _messages(missing) == ["missing_function(...): the notebook does not define missing_function"] * 2
+    assert student.call("softplus", np.zeros(1)) == pytest.approx(np.log(2))  # the kernel's names are left as found
+
+
+class Stuck(BaseException):
+    """Raised by a function run by InProcessKernel: the kernel stops answering, and code_runner says so."""
+
+
+class InProcessKernel:
+    """Runs each snippet in this process, reporting an escaping exception as IPython would (an error output)."""
+
+    def __init__(self, **names) -> None:
+        self.namespace = dict(names)
+        self.snippets = 0
+
+    def __call__(self, source: str) -> list:
+        self.snippets += 1
+        try:
+            exec(source, self.namespace)
+        except Stuck:
+            raise Stopped("the kernel is stuck: it did not stop when interrupted") from None
+        except BaseException as error:  # noqa: BLE001 - an interrupt, as the kernel reports it
+            return [nbformat.v4.new_output("error", ename=type(error).__name__, evalue=str(error), traceback=[])]
+        return []
+
+
+def _hangs_on_two(z):
+    if z == 2:
+        raise KeyboardInterrupt  # what the grader's interrupt at the timeout raises in the kernel
+    return z * 10
+
+
+def test_call_many_is_one_round_trip_and_a_timeout_costs_the_set_it_cut_off(tmp_path: Path):
+    kernel = InProcessKernel(f=_hangs_on_two)
+    student = StudentKernel(kernel, scratch_parent=tmp_path)
+    answers = student.call_many("f", [(np.float64(z),) for z in (1, 2, 3)], what="f(z)")
+    assert kernel.snippets == 1
+    assert _messages(answers) == [
+        10.0, "f(z) did not finish in time (an endless loop, or far too slow)",
+        "f(z): not tried, the call ended at an earlier set of arguments",
+    ]
+    assert not student.answers_in_time  # one timeout, counted once toward MAX_TIMEOUTS (2)
+    assert student.call("f", np.float64(1)) == 10.0
+    student.call_many("f", [(np.float64(2),)])
+    with pytest.raises(StudentCodeError, match="not tried, earlier calls did not finish in time"):
+        student.call("f", np.float64(1))
+
+
+def test_call_many_keeps_the_answers_finished_before_the_kernel_was_stopped(tmp_path: Path):
+    def stuck(z):
+        if z == 2:
+            raise Stuck
+        return z
+
+    student = StudentKernel(InProcessKernel(f=stuck), scratch_parent=tmp_path)
+    answers = student.call_many("f", [(np.float64(z),) for z in (1, 2, 3)])
+    assert _messages(answers) == [
+        1.0, "f(...): the kernel is stuck: it did not stop when interrupted",
+        "f(...): not tried, the call ended at an earlier set of arguments",
+    ]
+    assert _messages(student.call_many("f", [(np.float64(1),)])) == [
+        "f(...): not tried, the kernel is stuck: it did not stop when interrupted"]
+
+
+def test_call_many_blocked_is_an_error_not_a_pass(tmp_path: Path):
+    student = StudentKernel(lambda source: [], scratch_parent=tmp_path)  # the snippet never runs
+    answers = student.call_many("f", [(np.zeros(1),), (np.ones(1),)])
+    assert _messages(answers) == [
+        "f(...): no result came back from the kernel (the call did not run to its end)",
+        "f(...): not tried, the call ended at an earlier set of arguments",
+    ]
+
+
+def test_in_order_raises_where_a_loop_of_calls_would():
+    error = StudentCodeError("f(...) raised ValueError: no")
+    seen = []
+    with pytest.raises(StudentCodeError, match="raised ValueError: no"):
+        for answer in in_order([np.zeros(1), error, np.ones(1)]):
+            seen.append(answer)
+    assert len(seen) == 1
+
+
 def test_a_blocked_call_is_an_error_not_a_pass(student):
     student.call("softplus", np.zeros(1))
     student.json("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n']) or 0")
     with pytest.raises(StudentCodeError, match="no result came back"):
         student.call("softplus", np.zeros(1))
+
+
+def test_calls_add_files_not_folders_to_the_exchange_folder(tmp_path: Path):
+    """A folder per call cost a mkdir (~0.7 ms on a 2-core test machine) of a ~5 ms round trip."""
+    student = StudentKernel(InProcessKernel(f=lambda z: z + 1), scratch_parent=tmp_path)
+    assert student.call("f", np.float64(1)) == 2.0
+    assert _messages(student.call_many("f", [(np.float64(2),), (np.float64(3),)])) == [3.0, 4.0]
+    (exchange,) = tmp_path.iterdir()
+    assert sorted(p.is_file() for p in exchange.iterdir()) == [True] * 7  # 3 argument files, 4 answer files

@@ -9,9 +9,9 @@ through it.  Therefore:
 - the grader opens the folder once, right after creating it, and does every
   read and write relative to that descriptor (``dir_fd``, ``O_NOFOLLOW``): a
   rename or a symlink later changes nothing on the grader's side;
-- the folder and its call folders belong to the grader and are not writable
-  by the kernel, which can only fill the one answer file the grader created
-  for it (and handed to the kernel's uid);
+- the folder belongs to the grader and is not writable by the kernel, which
+  can only fill the answer files the grader created for it (and handed to
+  the kernel's uid);
 - an answer that is empty, or larger than ``MAX_ANSWER_BYTES``, is refused.
 """
 
@@ -43,11 +43,12 @@ class CallFiles:
         self._count = 0
 
     def new_call(self) -> str:
-        """A fresh call folder; its name, relative to this folder."""
+        """A fresh call's name: its files are ``<name>-<file>`` in this folder.
+
+        Not a folder per call: creating one took ~0.7 ms on a 2-core test machine, against a ~5 ms round trip.
+        """
         self._count += 1
-        name = f"call{self._count}"
-        os.mkdir(name, 0o755, dir_fd=self._fd)
-        return name
+        return f"call{self._count}"
 
     def kernel_path(self, name: str) -> str:
         """Where the kernel finds ``name`` (the kernel uses plain paths)."""

@@ -14,6 +14,12 @@ where the submission cannot have patched ``numpy`` or ``pytest``.
 A submission can still refuse to answer, answer wrongly, or block the snippet
 (e.g. with an input transformer): all of these surface as ``StudentCodeError``
 and cost the student that check, nothing more.
+
+A check that tries one function on several inputs can ask for them all at once
+(``call_many``): one snippet, one round trip to the kernel (~5 ms each), one
+answer file per set of arguments.  Each set is its own try in the kernel, and
+its outcome comes back as the answer or the error its own ``call`` would have
+given; ``in_order`` hands them to a loop that raises where a loop of calls would.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +37,7 @@ from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 from course_kit.grading.call_files import AnswerTooLarge, CallFiles
+from course_kit.grading.output_budget import MAX_OUTPUT_CHARS, cut_text
 from course_kit.grading.stopped import Stopped
 
 # Runs source code in the submission's kernel and returns the outputs it produced.
@@ -79,8 +86,8 @@ class StudentKernel:
         messages (default ``function(...)``).
         """
         call = self._files.new_call()
-        arg_code = [self._argument_code(arg, f"{call}/arg{i}.npy") for i, arg in enumerate(args)]
-        out = self._files.answer_file(f"{call}/result.npy")
+        arg_code = [self._argument_code(arg, f"{call}-arg{i}.npy") for i, arg in enumerate(args)]
+        out = self._files.answer_file(f"{call}-result.npy")
         body = f"__ck_result = {function}({', '.join(arg_code)})"
         if fp_errors is not None:
             body = (
@@ -95,28 +102,64 @@ class StudentKernel:
             what,
             function,
         )
-        return _numbers(self._answer(f"{call}/result.npy", what), what)
+        return _numbers(self._answer(f"{call}-result.npy", what), what)
+
+    def call_many(
+        self, function: str, arg_sets: Iterable[Sequence[Any]], fp_errors: str | None = None, what: str | None = None,
+    ) -> list[np.ndarray | StudentCodeError]:
+        """``function(*args)`` for each ``args`` of ``arg_sets``, in order, in one kernel call instead of one each.
+
+        Each set's entry is what ``call`` would have returned for it, or the ``StudentCodeError`` it would have
+        raised: a set that raises or returns no numbers costs that set only.  ``fp_errors`` and ``what`` apply to
+        every set.  The batch is one call of the kernel: it has one call's timeout and counts once toward
+        ``MAX_TIMEOUTS``.  Cut off (a timeout, a stopped or dead kernel), the sets that finished keep their
+        answers, the one that was running gets the call's error, and the later ones were not tried.
+        """
+        what = what or f"{function}(...)"
+        sets = [tuple(args) for args in arg_sets]
+        if (refusal := self._refusal(what)) is not None:
+            return [StudentCodeError(str(refusal)) for _ in sets]
+        call = self._files.new_call()
+        done = self._files.answer_file(f"{call}-done.jsonl")
+        calls = []
+        for s, args in enumerate(sets):
+            arg_code = [self._argument_code(arg, f"{call}-set{s}-arg{i}.npy") for i, arg in enumerate(args)]
+            calls.append((self._files.answer_file(f"{call}-set{s}.npy"), f"{function}({', '.join(arg_code)})"))
+        try:
+            cut_off = self._error_in(self._outputs(_batch_source(calls, done, fp_errors), what), what, function)
+        except StudentCodeError as error:  # the kernel stopped or died during the batch
+            cut_off = error
+        finished = self._finished_sets(f"{call}-done.jsonl", len(sets))
+        answers: list[np.ndarray | StudentCodeError] = []
+        for s, outcome in enumerate(finished):
+            answers.append(self._set_answer(outcome, f"{call}-set{s}.npy", what, function))
+        if len(answers) < len(sets):
+            answers.append(cut_off or StudentCodeError(f"{what}: no result came back from the kernel "
+                                                       "(the call did not run to its end)"))
+        while len(answers) < len(sets):
+            answers.append(StudentCodeError(f"{what}: not tried, the call ended at an earlier set of arguments"))
+        return answers
 
     def value(self, name: str) -> np.ndarray:
         """The notebook's top-level variable ``name``, as a numeric ndarray."""
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}/value.npy")
+        out = self._files.answer_file(f"{call}-value.npy")
         save = f"__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)"
         self._run(f"import numpy as __ck_np\n{save}", name, name)
-        return _numbers(self._answer(f"{call}/value.npy", name), name)
+        return _numbers(self._answer(f"{call}-value.npy", name), name)
 
     def json(self, expression: str, what: str | None = None) -> Any:
         """The JSON-serialisable value of ``expression`` evaluated in the kernel (``what`` names it in messages)."""
         what = what or expression
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}/value.json")
+        out = self._files.answer_file(f"{call}-value.json")
         self._run(
             f"import json as __ck_json\nwith open({out!r}, 'w') as __ck_f:\n    __ck_json.dump({expression}, __ck_f)",
             what,
             expression,
         )
         try:
-            return json.loads(self._answer(f"{call}/value.json", what))
+            return json.loads(self._answer(f"{call}-value.json", what))
         except ValueError as error:
             raise StudentCodeError(f"{what} did not come back as JSON ({error})") from None
 
@@ -145,27 +188,112 @@ class StudentKernel:
 
     def _run(self, source: str, what: str, source_of: str) -> None:
         """Run ``source``; ``source_of`` is the function, variable or expression the grader asked for."""
+        if (refusal := self._refusal(what)) is not None:
+            raise refusal
+        error = self._error_in(self._outputs(source, what), what, source_of)
+        if error is not None:
+            raise error
+
+    def _refusal(self, what: str) -> StudentCodeError | None:
+        """Why a call is not even tried (a stopped kernel, too many timeouts), or None."""
         if self._stopped:
-            raise StudentCodeError(f"{what}: not tried, {self._stopped}")
+            return StudentCodeError(f"{what}: not tried, {self._stopped}")
         if self._timeouts >= MAX_TIMEOUTS:
-            raise StudentCodeError(f"{what}: not tried, earlier calls did not finish in time")
+            return StudentCodeError(f"{what}: not tried, earlier calls did not finish in time")
+        return None
+
+    def _outputs(self, source: str, what: str) -> Sequence[NotebookNode]:
+        """The outputs of ``source`` run in the kernel; StudentCodeError if the kernel died or was stopped."""
         try:
-            outputs = self._run_code(source)
+            return self._run_code(source)
         except DeadKernelError:
             self._stopped = "the kernel died during an earlier call (a crash, or a resource limit)"
             raise StudentCodeError(f"{what}: the kernel died during this call (a crash, or a resource limit)") from None
         except Stopped as stop:
             self._stopped = str(stop)
             raise StudentCodeError(f"{what}: {stop}") from None
+
+    def _error_in(self, outputs: Sequence[NotebookNode], what: str, source_of: str) -> StudentCodeError | None:
+        """The error the first error output means for this call (a timeout counts toward MAX_TIMEOUTS), or None."""
         for output in outputs:
             if output.get("output_type") != "error":
                 continue
             if output.get("ename") in TIMEOUT_ERRORS:
                 # An interrupted kernel may still be stuck: after a few, stop waiting on it.
                 self._timeouts += 1
-                raise StudentCodeError(f"{what} did not finish in time (an endless loop, or far too slow)")
-            raise StudentCodeError(_explain_error(what, _first_name(source_of), output.get("ename", ""),
-                                                  output.get("evalue", "")))
+                return StudentCodeError(f"{what} did not finish in time (an endless loop, or far too slow)")
+            return StudentCodeError(_explain_error(what, _first_name(source_of), output.get("ename", ""),
+                                                   output.get("evalue", "")))
+        return None
+
+    def _finished_sets(self, name: str, count: int) -> list[Any]:
+        """The kernel's line for each set it finished, in order: null (answer saved) or [ename, evalue].
+
+        A line cut short (the kernel interrupted while writing it) is not a finished set.
+        """
+        try:
+            data = self._files.read_answer(name) or b""
+        except AnswerTooLarge:
+            data = b""
+        lines = data.decode("utf-8", errors="replace").split("\n")[:-1]  # the last piece has no newline yet
+        finished = []
+        for line in lines[:count]:
+            try:
+                finished.append(json.loads(line))
+            except (ValueError, RecursionError):  # not a line the snippet wrote
+                finished.append("unreadable")
+        return finished
+
+    def _set_answer(self, outcome: Any, name: str, what: str, function: str) -> np.ndarray | StudentCodeError:
+        if outcome is None:
+            try:
+                return _numbers(self._answer(name, what), what)
+            except StudentCodeError as error:
+                return error
+        if isinstance(outcome, list) and len(outcome) == 2 and all(isinstance(part, str) for part in outcome):
+            ename, evalue = outcome
+            return StudentCodeError(_explain_error(what, _first_name(function), ename,
+                                                   cut_text(evalue, MAX_OUTPUT_CHARS)))
+        return StudentCodeError(f"{what}: no usable result came back from the kernel")
+
+
+def in_order(answers: Iterable[np.ndarray | StudentCodeError]) -> Iterator[np.ndarray]:
+    """``call_many``'s answers one by one, raising a set's StudentCodeError when its turn comes: a check that
+    loops over them fails where, and with the message with which, a loop of ``call``s would have failed."""
+    for answer in answers:
+        if isinstance(answer, StudentCodeError):
+            raise answer
+        yield answer
+
+
+def _batch_source(calls: list[tuple[str, str]], done: str, fp_errors: str | None) -> str:
+    """The snippet of ``call_many``: each (answer file, call expression) in its own try, one line per set in ``done``.
+
+    Only ``Exception`` is caught: an interrupt (a timeout) or ``SystemExit`` ends the batch, as it ends a call.
+    """
+    call = "__ck_result = __ck_call()"
+    if fp_errors is not None:
+        call = (f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
+                f"                {call}")
+    sets = "".join(f"        ({out!r}, lambda: {expression}),\n" for out, expression in calls)
+    return (
+        "import json as __ck_json\n"
+        "import numpy as __ck_np\n"
+        f"with open({done!r}, 'w') as __ck_done:\n"
+        "    for __ck_out, __ck_call in [\n"
+        f"{sets}"
+        "    ]:\n"
+        "        try:\n"
+        f"            {call}\n"
+        "            __ck_np.save(__ck_out, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
+        "            __ck_line = None\n"
+        "        except Exception as __ck_error:\n"
+        "            __ck_line = [type(__ck_error).__name__, str(__ck_error)]\n"
+        "        __ck_result = None\n"
+        "        __ck_done.write(__ck_json.dumps(__ck_line) + '\\n')\n"
+        "        __ck_done.flush()\n"
+        "del __ck_done, __ck_out, __ck_call, __ck_line, __ck_result\n"
+    )
 
 
 def _first_name(code: str) -> str:

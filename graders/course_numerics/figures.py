@@ -39,6 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
+from course_numerics.canvas import SharedRendererCanvas
 
 SIZE_IN = (6.0, 3.0)
 DPI = 80
@@ -86,6 +87,7 @@ def drawn(draw: Draw, fixtures: dict[str, Any], what: str) -> str | None:
 
 
 def png_base64(figure: Figure) -> str:
+    SharedRendererCanvas(figure)  # the figure's canvas from now on: text measured once per process
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return base64.b64encode(buffer.getvalue()).decode("ascii")

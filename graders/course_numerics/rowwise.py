@@ -21,7 +21,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
-from course_kit.grading.student_kernel import StudentKernel
+from course_kit.grading.student_kernel import StudentKernel, in_order
 from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import Tolerance, shown_as
 
@@ -75,9 +75,9 @@ class RowwiseFunction:
 
     def within_bound(self, table: RowTable, dtype: type, what: str) -> None:
         """Within the module's bound of the exact value on every row of the table, cast to dtype."""
-        for k, rows in table.items():
-            z, ref = self.reference(rows, dtype)
-            got = self._call(z, None)
+        cases = {k: self.reference(rows, dtype) for k, rows in table.items()}
+        answers = self.student.call_many(self.name, [(z,) for z, _ in cases.values()])
+        for (k, (z, ref)), got in zip(cases.items(), in_order(answers), strict=True):
             assert_within(got, ref, self.bound(z, ref, dtype), f"{what} (k = {k}, {np.dtype(dtype).name})",
                           inputs=self._where(z))
 
@@ -87,10 +87,10 @@ class RowwiseFunction:
         ``relative``: the values are checked relative to the reference (for results in (0, 1]),
         otherwise relative to 1 + |reference|.
         """
-        for shape in SHAPE_CHECK_SHAPES:
-            z = np.linspace(-30.0, 30.0, int(np.prod(shape))).reshape(shape)
+        zs = [np.linspace(-30.0, 30.0, int(np.prod(shape))).reshape(shape) for shape in SHAPE_CHECK_SHAPES]
+        answers = self.student.call_many(self.name, [(z,) for z in zs])
+        for shape, z, got in zip(SHAPE_CHECK_SHAPES, zs, in_order(answers), strict=True):
             ref = self.reference_fn(z)
-            got = self._call(z, None)
             what = f"{self.name} on an input of shape {shape}"
             assert_same_shape(got, ref.shape, what)
             if relative:
@@ -105,8 +105,9 @@ class RowwiseFunction:
 
     def keeps_dtype(self, labels: np.ndarray | None = None) -> None:
         """float32 logits in, float32 out; float64 in, float64 out.  ``labels``, if given, go before the logits."""
-        for dtype in DTYPES:
-            got = self._call(np.array(DTYPE_CHECK_ROWS, dtype), labels)
+        zs = [np.array(DTYPE_CHECK_ROWS, dtype) for dtype in DTYPES]
+        answers = self.student.call_many(self.name, [(z,) if labels is None else (labels, z) for z in zs])
+        for dtype, got in zip(DTYPES, in_order(answers), strict=True):
             assert got.dtype == dtype, (
                 f"{self.name} on {np.dtype(dtype).name} logits returned {got.dtype}, expected {np.dtype(dtype).name}"
             )

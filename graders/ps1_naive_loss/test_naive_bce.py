@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from course_kit.grading.accuracy import assert_within
+from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves
 from course_numerics.tolerances import NAIVE_BCE, naive_bce_bound
@@ -99,8 +100,8 @@ def test_broadcasting(student):
         (np.float64(1.0), rng.uniform(-5, 5, (2, 3)), "a single label with z of shape (2, 3)"),
         (rng.integers(0, 2, (2, 3)).astype(float), np.float64(0.5), "labels of shape (2, 3) with a single z"),
     ]
-    for y, z, kind in cases:
-        got = student.call("naive_bce", y, z)
+    answers = student.call_many("naive_bce", [(y, z) for y, z, _ in cases])
+    for (y, z, kind), got in zip(cases, in_order(answers), strict=True):
         assert_within(got, reference.bce(y, z), naive_bce_bound(np.broadcast_to(z, got.shape), np.float64),
                       f"naive_bce with {kind}", inputs={"y": y, "z": z})
 
@@ -109,13 +110,16 @@ def test_broadcasting(student):
 def test_dtype_and_shape(student):
     """float32 stays float32, and the loss has the shape of the inputs (single numbers included)"""
     rng = np.random.default_rng(12)
+    cases = []
     for dtype in (np.float32, np.float64):
-        name = np.dtype(dtype).name
         for shape in ((), (5,), (5, 4)):
             y = rng.integers(0, 2, shape).astype(dtype)
             z = rng.uniform(-5, 5, shape).astype(dtype)
-            got = student.call("naive_bce", y[()] if shape == () else y, z[()] if shape == () else z)
-            assert got.shape == shape, f"naive_bce on {name} inputs of shape {shape} returned shape {got.shape}"
-            assert got.dtype == dtype, (
-                f"naive_bce on {name} inputs of shape {shape} returned dtype {got.dtype}, expected {name}"
-            )
+            cases.append((dtype, shape, y[()] if shape == () else y, z[()] if shape == () else z))
+    answers = student.call_many("naive_bce", [(y, z) for _, _, y, z in cases])
+    for (dtype, shape, _, _), got in zip(cases, in_order(answers), strict=True):
+        name = np.dtype(dtype).name
+        assert got.shape == shape, f"naive_bce on {name} inputs of shape {shape} returned shape {got.shape}"
+        assert got.dtype == dtype, (
+            f"naive_bce on {name} inputs of shape {shape} returned dtype {got.dtype}, expected {name}"
+        )

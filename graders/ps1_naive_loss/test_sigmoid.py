@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from course_kit.grading.accuracy import assert_within
+from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import RELATIVE as RELATIVE_TOLERANCE
@@ -73,17 +74,19 @@ def test_edge_values(student, dtype):
 def test_random_grids(student, dtype):
     """sigmoid is accurate on random logits, as a vector and as a matrix"""
     kinds = ("a vector of random logits", "a matrix of random logits")
-    for z, kind in zip(random_grids(dtype), kinds, strict=True):
-        got = student.call("sigmoid", z)
+    grids = random_grids(dtype)
+    answers = student.call_many("sigmoid", [(z,) for z in grids])
+    for z, kind, got in zip(grids, kinds, in_order(answers), strict=True):
         assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
                       f"sigmoid on {kind} ({np.dtype(dtype).name}; {RELATIVE})", inputs={"z": z})
 
 
 def test_no_nan_at_extremes(student):
     """sigmoid never returns nan, even at z = +-709.8, +-800, +-1e4"""
-    for dtype in (np.float64, np.float32):
-        z = EXTREME.astype(dtype)
-        got = student.call("sigmoid", z)
+    zs = [EXTREME.astype(dtype) for dtype in (np.float64, np.float32)]
+    answers = student.call_many("sigmoid", [(z,) for z in zs])
+    for z, got in zip(zs, in_order(answers), strict=True):
+        dtype = z.dtype
         bad = np.isnan(got)
         assert not bad.any(), (
             f"sigmoid returned nan in {np.dtype(dtype).name} at z = {z[bad].tolist()}; expected values in [0, 1] "
@@ -94,23 +97,24 @@ def test_no_nan_at_extremes(student):
 @pytest.mark.weight(0.5)
 def test_single_numbers(student):
     """sigmoid of a single number is a single number"""
-    for value in (0.0, 2.0, -40.0):
-        for dtype in (np.float64, np.float32):
-            z = dtype(value)
-            got = student.call("sigmoid", z)
-            name = np.dtype(dtype).name
-            assert got.shape == (), f"sigmoid({value}) in {name} returned shape {got.shape}, expected ()"
-            assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
-                          f"sigmoid of a single {name} number ({RELATIVE})", inputs={"z": z})
+    cases = [(value, dtype) for value in (0.0, 2.0, -40.0) for dtype in (np.float64, np.float32)]
+    answers = student.call_many("sigmoid", [(dtype(value),) for value, dtype in cases])
+    for (value, dtype), got in zip(cases, in_order(answers), strict=True):
+        z = dtype(value)
+        name = np.dtype(dtype).name
+        assert got.shape == (), f"sigmoid({value}) in {name} returned shape {got.shape}, expected ()"
+        assert_within(got, reference.sigmoid(z), relative_bound(reference.sigmoid(z), dtype),
+                      f"sigmoid of a single {name} number ({RELATIVE})", inputs={"z": z})
 
 
 @pytest.mark.weight(0.5)
 def test_dtype_preserved(student):
     """float32 in gives float32 out, float64 in gives float64 out"""
-    for dtype in (np.float32, np.float64):
-        for z, kind in ((np.linspace(-5, 5, 11).astype(dtype), "an array"), (dtype(1.5), "a single number")):
-            got = student.call("sigmoid", z)
-            assert got.dtype == dtype, (
-                f"sigmoid of {kind} of dtype {np.dtype(dtype).name} returned dtype {got.dtype}; "
-                f"expected {np.dtype(dtype).name} (compute with numpy functions, without converting the input)"
-            )
+    cases = [(dtype, z, kind) for dtype in (np.float32, np.float64)
+             for z, kind in ((np.linspace(-5, 5, 11).astype(dtype), "an array"), (dtype(1.5), "a single number"))]
+    answers = student.call_many("sigmoid", [(z,) for _, z, _ in cases])
+    for (dtype, _, kind), got in zip(cases, in_order(answers), strict=True):
+        assert got.dtype == dtype, (
+            f"sigmoid of {kind} of dtype {np.dtype(dtype).name} returned dtype {got.dtype}; "
+            f"expected {np.dtype(dtype).name} (compute with numpy functions, without converting the input)"
+        )

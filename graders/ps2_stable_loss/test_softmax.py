@@ -26,6 +26,7 @@ inf/inf once a logit exceeds 709.8 (float32: 88.7), nan from 0/0 once all are be
 import numpy as np
 
 from course_kit.grading.accuracy import assert_within, eps
+from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.rowwise import SharedChecks
 from course_numerics.tolerances import SOFTMAX, shown_as, softmax_bound
@@ -42,17 +43,17 @@ test_random_rows = CHECKS.random_rows(ROW_SIZES)
 @shown_as("softmax rows sum to 1 (within the rounding the elementwise tolerance allows)")
 def test_rows_sum_to_one(student, extreme_rows, random_rows):
     softmax = CHECKS.function(student)
-    for kind, table in [("extreme", extreme_rows), ("random", random_rows)]:
-        for k, rows in table.items():
-            z, ref = softmax.reference(rows, np.float64)
-            got = student.call("softmax", z)
-            assert got.shape == z.shape, (
-                f"softmax on {kind} rows (k = {k}): returned shape {got.shape}, expected {z.shape}"
-            )
-            total = np.sum(got.astype(np.float64), axis=-1)
-            allowed = np.sum(softmax_bound(z, ref, np.float64), axis=-1) + k * eps(np.float64)
-            assert_within(total, np.ones(len(z)), allowed, f"sum of each softmax row, {kind} rows (k = {k})",
-                          inputs={"row": z})
+    cases = [(kind, k, *softmax.reference(rows, np.float64))
+             for kind, table in [("extreme", extreme_rows), ("random", random_rows)] for k, rows in table.items()]
+    answers = student.call_many("softmax", [(z,) for _, _, z, _ in cases])
+    for (kind, k, z, ref), got in zip(cases, in_order(answers), strict=True):
+        assert got.shape == z.shape, (
+            f"softmax on {kind} rows (k = {k}): returned shape {got.shape}, expected {z.shape}"
+        )
+        total = np.sum(got.astype(np.float64), axis=-1)
+        allowed = np.sum(softmax_bound(z, ref, np.float64), axis=-1) + k * eps(np.float64)
+        assert_within(total, np.ones(len(z)), allowed, f"sum of each softmax row, {kind} rows (k = {k})",
+                      inputs={"row": z})
 
 
 test_shapes = CHECKS.shapes("softmax keeps the shape: (k,), (n, k), (2, 3, k), also for k = 1", relative=True)

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
+from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves
 from course_numerics.rowwise import FIGURE_T, figure_rows
@@ -53,12 +54,14 @@ def sparse_cce(rowwise):
                    bound=lambda z, ref, dtype: logsumexp_bound(z, dtype))
 
 
-def _check(student, labels: np.ndarray, logits: np.ndarray, dtype, what: str) -> None:
-    z = logits.astype(dtype)
-    ref = reference.sparse_cce(labels, z)
-    got = student.call("sparse_cce_from_logits", labels, z)
-    assert_within(got, ref, logsumexp_bound(z, dtype), f"{what} ({np.dtype(dtype).name})",
-                  inputs={"label": labels, "row": z})
+def _check(student, cases: list[tuple[np.ndarray, np.ndarray, str]], dtype) -> None:
+    """Each (labels, logits, what) of ``cases``, the logits cast to dtype, within the bound (one kernel call)."""
+    inputs = [(labels, logits.astype(dtype)) for labels, logits, _ in cases]
+    answers = student.call_many("sparse_cce_from_logits", inputs)
+    for (_, _, what), (labels, z), got in zip(cases, inputs, in_order(answers), strict=True):
+        ref = reference.sparse_cce(labels, z)
+        assert_within(got, ref, logsumexp_bound(z, dtype), f"{what} ({np.dtype(dtype).name})",
+                      inputs={"label": labels, "row": z})
 
 
 def sparse_cce_curves(student):
@@ -73,15 +76,14 @@ def sparse_cce_curves(student):
 @pytest.mark.figure(draw=sparse_cce_curves)
 def test_textbook_extremes(student):
     """sparse_cce_from_logits gives 0 / 1000 / 2000 for [1000, 0, -1000] and log 2 for [1e4, 1e4] and [-800, -800]"""
-    for labels, logits in TEXTBOOK:
-        _check(student, labels, logits, np.float64,
-               "sparse_cce_from_logits on rows where -log(softmax) overflows")
+    what = "sparse_cce_from_logits on rows where -log(softmax) overflows"
+    _check(student, [(labels, logits, what) for labels, logits in TEXTBOOK], np.float64)
 
 
 @shown_as(f"sparse_cce_from_logits is within {LOGSUMEXP} of the exact loss on random rows, k = 2, 3, 5, 10")
 def test_random_rows(student, random_cases, float_dtype):
-    for k, (labels, logits) in random_cases.items():
-        _check(student, labels, logits, float_dtype, f"sparse_cce_from_logits on random rows, k = {k}")
+    _check(student, [(labels, logits, f"sparse_cce_from_logits on random rows, k = {k}")
+                     for k, (labels, logits) in random_cases.items()], float_dtype)
 
 
 def test_shapes_and_integer_labels(student):
@@ -92,8 +94,7 @@ def test_shapes_and_integer_labels(student):
         (np.array([1]), np.array([[2.0, -3.0]])),
         (np.array([0, 0, 0]), np.array([[5.0], [-5.0], [0.0]])),
     ]
-    for labels, z in cases:
-        got = student.call("sparse_cce_from_logits", labels, z)
+    for (labels, z), got in zip(cases, in_order(student.call_many("sparse_cce_from_logits", cases)), strict=True):
         what = f"sparse_cce_from_logits on {labels.dtype} labels of shape {labels.shape} and logits of shape {z.shape}"
         assert_same_shape(got, labels.shape, what)
         ref = reference.sparse_cce(labels, z)

@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 from course_kit.grading.accuracy import assert_same_shape, assert_within
+from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves, public_logits
 from course_numerics.tolerances import RELATIVE, SCALED_BCE, relative_bound, scaled_bound, shown_as
@@ -114,10 +115,9 @@ def test_soft_labels(student, dtype):
 
 def test_shapes(student):
     """stable_bce returns the shape of its inputs: (), (n,) and (n, k)"""
-    for shape in [(), (7,), (4, 3)]:
-        z = np.linspace(-5.0, 5.0, int(np.prod(shape))).reshape(shape)
-        y = np.full(shape, 0.25)
-        got = student.call("stable_bce", y, z)
+    shapes = [(), (7,), (4, 3)]
+    inputs = [(np.full(shape, 0.25), np.linspace(-5.0, 5.0, int(np.prod(shape))).reshape(shape)) for shape in shapes]
+    for shape, (y, z), got in zip(shapes, inputs, in_order(student.call_many("stable_bce", inputs)), strict=True):
         assert_same_shape(got, shape, f"stable_bce on inputs of shape {shape}")
         ref = reference.bce(y, z)
         assert_within(got, ref, SHAPE_CHECK_RTOL * np.abs(ref), f"stable_bce on inputs of shape {shape} "
@@ -126,8 +126,8 @@ def test_shapes(student):
 
 def test_float32_stays_float32(student):
     """stable_bce keeps the dtype: float32 in, float32 out (and float64 in, float64 out)"""
-    for dtype in DTYPES:
-        got = student.call("stable_bce", np.array([0.0, 1.0, 0.5], dtype), np.array([-3.0, 0.5, 20.0], dtype))
+    inputs = [(np.array([0.0, 1.0, 0.5], dtype), np.array([-3.0, 0.5, 20.0], dtype)) for dtype in DTYPES]
+    for dtype, got in zip(DTYPES, in_order(student.call_many("stable_bce", inputs)), strict=True):
         assert got.dtype == dtype, (
             f"stable_bce on {np.dtype(dtype).name} labels and logits returned {got.dtype}, "
             f"expected {np.dtype(dtype).name}"
@@ -161,9 +161,10 @@ def test_no_floating_point_warning(student, dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @shown_as(f"stable_bce is within {RELATIVE} of the exact loss, even where L < 1e-16 (needs log1p and z(1 - y))")
 def test_relative_accuracy(student, dtype):
-    for kind, what in [("breaking", "logits where naive code breaks"), ("hard", "random logits, labels 0 and 1"),
-                       ("soft", "random logits, soft labels")]:
-        y, z, ref = case(kind, np.dtype(dtype).name)
-        got = student.call("stable_bce", y, z)
+    kinds = [("breaking", "logits where naive code breaks"), ("hard", "random logits, labels 0 and 1"),
+             ("soft", "random logits, soft labels")]
+    cases = [case(kind, np.dtype(dtype).name) for kind, _ in kinds]
+    answers = student.call_many("stable_bce", [(y, z) for y, z, _ in cases])
+    for (_, what), (y, z, ref), got in zip(kinds, cases, in_order(answers), strict=True):
         assert_within(got, ref, relative_bound(ref, dtype), f"relative accuracy of stable_bce on {what} "
                       f"({np.dtype(dtype).name})", inputs={"y": y, "z": z})
