@@ -99,6 +99,32 @@ def test_autograde_applies_the_assignments_cell_timeout(tmp_path):
     assert course.score("slow", "ada") == (1.0, 1.0)
 
 
+SLOW_FUNCTION = "import time\ndef double(x):\n    time.sleep(3)\n    return 2 * x"
+
+
+@pytest.mark.parametrize("call_timeout, passes", [(1, False), (10, True)])
+def test_a_grader_call_runs_under_the_call_timeout_not_the_cell_timeout(tmp_path, call_timeout, passes):
+    """A grader's call into the kernel gets ``call_timeout``: the cell timeout (here 30 s) once overrode it."""
+    course_dir = copy_course(REPO, tmp_path / "course", assignments=[])
+    with (course_dir / "nbgrader_config.py").open("a") as config:
+        config.write(f"c.ExecuteWithGraders.timeout = 30\nc.ExecuteWithGraders.call_timeout = {call_timeout}\n")
+    course = Course(course_dir)
+    (course_dir / "source" / "slow").mkdir(parents=True)
+    nbformat.write(_sleepy_assignment(), course_dir / "source" / "slow" / "sleepy.ipynb")
+    (course_dir / "graders" / "slow").mkdir(parents=True)
+    (course_dir / "graders" / "slow" / "test_double.py").write_text(
+        "def test_double(student):\n    \"\"\"double doubles\"\"\"\n    assert student.call('double', 1.0) == 2.0\n")
+    course.release("slow")
+    nb = nbformat.read(course.release_notebook("slow"), as_version=4)
+    nb.cells[0].source = SLOW_FUNCTION
+    course.submit("ada", "slow", {"sleepy.ipynb": nb})
+    course.collect("slow")
+    course.autograde("slow", "ada")
+    assert course.score("slow", "ada") == ((1.0 if passes else 0.0), 1.0)
+    (result,) = course.cell_results("slow", "ada")
+    assert ("did not finish in time" in result.report) is not passes, result.report
+
+
 def test_the_hand_run_grader_applies_the_assignments_timeout(tmp_path):
     cells = ["import time", "time.sleep(2)", "def double(x):\n    return 2 * x"]
     path = tmp_path / "slow.ipynb"

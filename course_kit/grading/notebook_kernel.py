@@ -41,22 +41,26 @@ TIMEOUT_ERROR = {
 def code_runner(client: NotebookClient, timeout: int | None = None) -> RunCode:
     """A RunCode for ``StudentKernel`` that executes snippets as hidden, history-free cells.
 
-    ``timeout`` (seconds per snippet) replaces the client's cell timeout while a snippet runs.
+    ``client`` runs under ``NotebookStopRules`` (both executors do); ``timeout`` (seconds per snippet)
+    replaces its cell timeout while a snippet runs.
     """
+    assert isinstance(client, NotebookStopRules), "the cell timeout a snippet borrows is NotebookStopRules'"
 
     def run_code(source: str) -> Sequence[NotebookNode]:
         cell = nbformat.v4.new_code_cell(source)
         # nbclient writes the executed cell back at its index, so the snippet
         # borrows a slot past the end of the notebook and gives it back.
         client.nb.cells.append(cell)
-        cell_timeout = client.timeout
-        client.timeout = timeout or cell_timeout
+        # The stop rules answer nbclient's question "how long may this cell run" with cell_timeout (not the
+        # timeout trait, which nbconvert re-reads from the configuration): that is what a snippet must borrow.
+        cell_timeout = client.cell_timeout
+        client.cell_timeout = timeout or cell_timeout
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
         except CellTimeoutError:  # raised only when the kernel's output channel goes silent
             raise Stopped("the kernel stopped answering") from None
         finally:
-            client.timeout = cell_timeout
+            client.cell_timeout = cell_timeout
             client.nb.cells.pop()
         if timed_out(cell) and not kernel_responds(client):
             raise Stopped("the kernel is stuck: it did not stop when interrupted")
