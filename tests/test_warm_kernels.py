@@ -175,7 +175,7 @@ def test_the_warm_up_binds_no_name():
 SPARES_OF_THIS_MODULE = SpareKernels()
 
 
-def test_a_spare_that_cannot_warm_up_is_not_tried_again(tmp_path, caplog):
+def test_a_spare_that_cannot_warm_up_is_not_tried_again(tmp_path):
     """A course naming a module its environment lacks (or a machine without bubblewrap, where kernels run
     unconfined if allowed) costs one failed spare, not one per notebook."""
     (tmp_path / "work").mkdir()
@@ -185,5 +185,5 @@ def test_a_spare_that_cannot_warm_up_is_not_tried_again(tmp_path, caplog):
     spares = SPARES_OF_THIS_MODULE
     assert spares.take(order, tmp_path / "work") is None and spares.holds_spare  # nothing yet: one starts
     assert spares.take(order, tmp_path / "work") is None  # its warm-up failed
-    assert "No module named 'no_such_module_for_a_spare'" in caplog.text
+    assert "No module named 'no_such_module_for_a_spare'" in spares.failed[order]
     assert not spares.holds_spare  # and no other is started for this kind of notebook

@@ -167,7 +167,8 @@ class SpareKernels:
         self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spare-kernel")
         self._idle_timer: threading.Timer | None = None
         self.served = 0  # notebooks that got a spare, for the tests and the benchmark
-        self._failed: set[KernelOrder] = set()  # orders whose spare could not start: not tried again (unconfined)
+        # Orders whose spare could not start (a module missing, kernels unconfined), not tried again, and why.
+        self.failed: dict[KernelOrder, str] = {}
         # Whether another notebook is expected after the one taking a kernel now: a grading worker knows (its
         # next task is queued), and starting a spare nobody takes costs a kernel's start at the end of a run.
         self.more_expected: Callable[[], bool] = lambda: True
@@ -179,7 +180,7 @@ class SpareKernels:
         with self._lock:
             spare, self._spare = self._spare, None
         manager = self._fitting(spare, order, idle_seconds) if spare is not None else None
-        if order not in self._failed and self.more_expected():
+        if order not in self.failed and self.more_expected():
             # Started after waiting for the last one: the starter runs one start at a time anyway.
             with self._lock:
                 self._spare = _Spare(order, self._starter.submit(_start, order))
@@ -233,7 +234,7 @@ class SpareKernels:
         try:
             return spare.started.result(timeout=WARM_UP_TIMEOUT + 30)
         except Exception as error:
-            self._failed.add(spare.order)
+            self.failed[spare.order] = str(error)
             LOG.warning("A spare kernel could not be started (%s); notebooks like this one get fresh kernels",
                         error)
             return None
