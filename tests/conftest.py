@@ -149,14 +149,16 @@ _LIGHT = [a for a in ASSIGNMENTS if not trains_models(a)]
 GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
 
 # Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
-# endless-loop and sleeping faults cost seconds rather than minutes, and a smaller memory cap (the Keras
-# notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few GiB of a shared
-# machine rather than the shipped cap's 4+.  A notebook that imports TensorFlow and trains keeps a minute per
-# cell: three of them starting at once on a loaded machine (CI) took more than 10 s to import TensorFlow, and
-# the samples are not there to test a cut-off import.
+# endless-loop and sleeping faults cost seconds rather than minutes.  20 s a cell, not less: the fork bomb's
+# cell (2 GiB of page faults in six processes) takes 2.3 s alone but 9.5 s beside the huge-output and
+# segfault faults on three workers and their spare kernels, and it ran past 10 s in CI and here.  A smaller
+# memory cap (the Keras notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few
+# GiB of a shared machine rather than the shipped cap's 4+.  A notebook that imports TensorFlow and trains
+# keeps a minute per cell: three of them starting at once on a loaded machine (CI) took more than 10 s to
+# import TensorFlow, and the samples are not there to test a cut-off import.
 _TRAINING_TIMEOUTS = {a: 60 for a in ASSIGNMENTS if a not in _LIGHT}
 TEST_SETTINGS = f"""
-c.ExecuteWithGraders.timeout = 10
+c.ExecuteWithGraders.timeout = 20
 c.ExecuteWithGraders.assignment_timeouts = {_TRAINING_TIMEOUTS!r}
 c.ExecuteWithGraders.call_timeout = 5
 c.ExecuteWithGraders.max_cell_timeouts = 2

@@ -107,7 +107,7 @@ NUMBERS = {
         "0.5": Computed("numpy_sigmoid(gap32)"),
         "1.23e-7": Computed("gap32"),
         "5.96e-8": Computed("gap32_keras"),
-        "1.56e-16": Computed("gap64"),
+        "1.7e-16": Computed("gap64", about=1.15),  # 1.67e-16 (AVX2 here), 1.56e-16 with AVX-512
         "1000": Computed("np.sum((pb > 0.5) == (zb > 0))"),
     },
     "keras_cache_intro": {"40": InCode("keras_cache"), "-800": InCode("keras_cache")},
