@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import nbformat
 import pytest
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError
 from traitlets.config import Config
 
 from conftest import REPO
@@ -155,3 +159,40 @@ def test_a_graded_kernel_is_killed_and_its_atexit_hooks_never_run(tmp_path, capf
     with executed_notebook(path, config):
         pass
     assert ("ATEXIT-HOOK-RAN" in capfd.readouterr().err) is hook_runs
+
+
+class SlowOutputReader(ExecuteWithGraders):
+    """Autograde's executor reading each displayed output a second late, as a busy grader reads a flood."""
+
+    async def async_start_new_kernel_client(self):
+        client = await super().async_start_new_kernel_client()
+        get_msg = client.iopub_channel.get_msg
+
+        async def late(*args, **kwargs):
+            message = await get_msg(*args, **kwargs)
+            if message["msg_type"] == "display_data":
+                await asyncio.sleep(1)
+            return message
+
+        client.iopub_channel.get_msg = late
+        return client
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)  # nbclient binds its own at class level
+
+
+@pytest.mark.parametrize("cell_timeout, graded", [(20, True), (3, False)])
+def test_outputs_read_after_the_reply_get_as_long_as_the_cell_had(tmp_path, cell_timeout, graded):
+    """Six outputs read a second apart come in about 5 s after the cell's reply: past nbclient's 4 s, which
+    nbgrader's Execute takes for a dead kernel, but within a 20 s cell's time (the outputs are kept)."""
+    cell = nbformat.v4.new_code_cell("for i in range(6):\n    display(i)")
+    kernelspec = {"name": "python3", "display_name": "Python 3"}
+    notebook = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": kernelspec})
+    config = Config()
+    config.NotebookStopRules.timeout = cell_timeout
+    executor = SlowOutputReader(config=config)
+    if graded:
+        executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})
+        assert [o["data"]["text/plain"] for o in notebook.cells[0].outputs] == [str(i) for i in range(6)]
+    else:
+        with pytest.raises(CellTimeoutError, match="Timeout waiting for IOPub output"):
+            executor.preprocess(notebook, {"metadata": {"path": str(tmp_path)}})

@@ -30,6 +30,7 @@ from __future__ import annotations
 import time
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
@@ -38,6 +39,8 @@ from traitlets.config import Configurable
 
 from course_kit.grading.record import KernelOutcome
 from course_kit.grading.stopped import Stopped
+
+IOPUB_TIMEOUT = NotebookClient.class_traits()["iopub_timeout"].default()  # nbclient's 4 s
 
 # What nbgrader's Execute writes into a cell it had to interrupt (``error_on_timeout``).
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -117,6 +120,17 @@ class NotebookStopRules(Configurable):
                 raise Stopped(f"was stopped at {where}: {len(self.timed_out_cells)} cells ran past the "
                               f"{self.cell_timeout} s cell timeout")
         return cell
+
+    async def async_execute_cell(self, cell: NotebookNode, cell_index: int, execution_count: int | None = None,
+                                 store_history: bool = True) -> NotebookNode:
+        if self.cell_timeout:
+            # After a cell's reply, nbclient waits ``iopub_timeout`` (4 s) for the rest of its outputs, and nbgrader's
+            # Execute then calls the kernel dead.  A grader reading hundreds of MB of outputs on a busy machine
+            # needs longer (the file-boundary flood, in CI): the outputs get as long as the cell itself had.
+            self.iopub_timeout = max(self.cell_timeout, IOPUB_TIMEOUT)
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)  # type: ignore[misc]
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient binds its own at class level
 
     def _get_timeout(self, cell: NotebookNode | None) -> int | None:
         # A cell runs for its notebook's timeout.  It is kept apart from the ``timeout`` trait, which nbconvert's
