@@ -46,7 +46,7 @@ c.WarmKernels.imports = {"ps3_keras_from_logits": ["numpy", "tensorflow", "keras
 # none) autograding refuses to start.  `allow_unconfined = True` runs student code UNCONFINED instead, with
 # your rights over this course and machine: only ever on a throwaway machine.
 c.ConfinedKernelManager.allow_unconfined = False  # use_course_kit's choice, restated: see above
-c.ConfinedKernelManager.notebook_memory_limit_mb = 4096  # kernel + children + /tmp, one cgroup (ps3 peak: ~1 GiB)
+c.ConfinedKernelManager.notebook_memory_limit_mb = 4096  # kernel + children + /tmp, one cgroup (ps3 peak: ~330 MiB)
 c.ConfinedKernelManager.process_data_limit_mb = 6144  # RLIMIT_DATA per process, a backstop above the notebook's cap
 c.ConfinedKernelManager.address_space_limit_mb = 8192  # RLIMIT_AS, also bounds shared memory (TF maps ~2.4 GiB)
 c.ConfinedKernelManager.cpu_time_limit_s = 600  # RLIMIT_CPU per process, all its threads (Keras ps3: ~10 s)

@@ -133,7 +133,7 @@ def graded(course: Course, grading_cluster: str) -> Callable[[str], dict[str, Re
 # Grading is mostly waiting on kernels, so three workers share the 2 cores well, and the classes of notebooks
 # that train no model go to them two at a time (in name order: ps1's beside ps2's), each pair started when either
 # is first needed: a worker freed by one class takes the other's next student.  Memory bombs may then overlap,
-# each within the tests' 2 GiB notebook cap.  A class that trains with TensorFlow (which already uses both
+# each within the tests' 1 GiB notebook cap.  A class that trains with TensorFlow (which already uses both
 # cores) is graded alone.
 GRADING_WORKERS = 3
 
@@ -149,20 +149,22 @@ _LIGHT = [a for a in ASSIGNMENTS if not trains_models(a)]
 GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
 
 # Short timeouts, and two cell timeouts rather than three before a notebook is stopped, so that the
-# endless-loop and sleeping faults cost seconds rather than minutes.  20 s a cell, not less: the fork bomb's
-# cell (2 GiB of page faults in six processes) takes 2.3 s alone but 9.5 s beside the huge-output and
-# segfault faults on three workers and their spare kernels, and it ran past 10 s in CI and here.  A smaller
-# memory cap (the Keras notebook peaks at ~1 GiB, file cache included), so that the memory bombs touch a few
-# GiB of a shared machine rather than the shipped cap's 4+.  A notebook that imports TensorFlow and trains
-# keeps a minute per cell: three of them starting at once on a loaded machine (CI) took more than 10 s to
-# import TensorFlow, and the samples are not there to test a cut-off import.
+# endless-loop and sleeping faults cost seconds rather than minutes.  20 s a cell, not less: a loaded CI
+# machine runs cells several times slower than an idle one.  A 1 GiB memory cap rather than the shipped 4 GiB
+# (the Keras notebook peaks at ~330 MiB, the file flood of test_file_boundary at ~520 MiB): the memory bombs
+# fault in pages up to the cap, and bombs that overlap slow each other down far more than their size says.
+# With a 2 GiB cap the fork bomb's cell took 2.3 s alone, 5-16 s beside the memory bomb and another fork bomb,
+# and ran past 20 s in CI, which interrupted it before its sigmoid was defined; with 1 GiB: 2.9-3.0 s.
+# A notebook that imports TensorFlow and trains keeps a minute per cell: three of them starting at once on a
+# loaded machine (CI) took more than 10 s to import TensorFlow, and the samples are not there to test a cut-off
+# import.
 _TRAINING_TIMEOUTS = {a: 60 for a in ASSIGNMENTS if a not in _LIGHT}
 TEST_SETTINGS = f"""
 c.ExecuteWithGraders.timeout = 20
 c.ExecuteWithGraders.assignment_timeouts = {_TRAINING_TIMEOUTS!r}
 c.ExecuteWithGraders.call_timeout = 5
 c.ExecuteWithGraders.max_cell_timeouts = 2
-c.ConfinedKernelManager.notebook_memory_limit_mb = 2048
+c.ConfinedKernelManager.notebook_memory_limit_mb = 1024
 """
 
 

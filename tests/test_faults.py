@@ -35,7 +35,7 @@ LOSSES = {
     "fault_fork_memory_bomb": {},
     # The kernel creeps up to the notebook's cap and is stopped there, with the reason in every test cell.
     # Only a notebook cgroup gives that cap: without one the bomb meets the per-process rlimits instead.
-    "fault_memory_bomb": {cell: "went over its memory limit (2048 MiB" for cell in ALL_CELLS},
+    "fault_memory_bomb": {cell: "went over its memory limit (1024 MiB" for cell in ALL_CELLS},
 }
 NO_CGROUP = notebook_cgroup.available()  # None where notebook cgroups can be made, else why not
 NEEDS_A_CGROUP = {"fault_memory_bomb"}
@@ -119,7 +119,7 @@ def test_a_notebook_of_many_processes_shares_one_memory_cap(graded, course):
     graded(ASSIGNMENT)
     line = next(x for x in _outputs(course, "fault_fork_memory_bomb").splitlines() if x.startswith("child exit"))
     codes = ast.literal_eval(line.split(":", 1)[1].strip())
-    assert codes.count(-9) >= 2, line  # 3 GiB asked at once, 2 GiB allowed for the whole notebook (TEST_SETTINGS)
+    assert codes.count(-9) >= 2, line  # 3 GiB asked at once, 1 GiB allowed for the whole notebook (TEST_SETTINGS)
 
 
 def test_a_download_fails_fast_and_says_why(graded, course):
