@@ -8,6 +8,13 @@ harmlessly. Wheels only, so that no pin needs a compiler. Each newer interpreter
 resolves the lock itself (``pip --python``, markers evaluated there) and must install exactly
 the locked packages, nothing unpinned (setuptools and wheel, which a 3.12 venv lacks, are locked).
 
+Two packages are left out (``LEFT_OUT``), which is why the Makefile installs the lock with
+``--no-deps``: rfc3987-syntax, an optional IRI format checker of jsonschema that jupyter-events
+pulls in (``jsonschema[format-nongpl]``) and no Jupyter schema uses, and lark, which only it needs.
+jsonschema imports it whenever it is installed, and its import compiles ~35 Lark grammars: 1.4 s of
+CPU in every process that imports nbformat (each nbgrader command, the grading command, each Dask
+worker). See python-jsonschema/jsonschema#1428. ``pip check`` stays clean without it.
+
     python scripts/lock.py python3.11 python3.12 python3.13   # first resolves, the others check
 """
 
@@ -23,8 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR = "3.11.2"  # Debian 12's python3.11, the oldest Python the kit supports
 HEADER = (
     f"# Full lock of the kit's environment: pyproject.toml's pins and all beneath them, resolved for Python {FLOOR}\n"
-    "# (Debian 12's python3.11) and checked on 3.12 and 3.13. Regenerate: make lock (scripts/lock.py)\n"
+    "# (Debian 12's python3.11) and checked on 3.12 and 3.13, less rfc3987-syntax and lark (installed with\n"
+    "# pip's --no-deps; scripts/lock.py says why). Regenerate: make lock (scripts/lock.py)\n"
 )
+LEFT_OUT = {"rfc3987-syntax", "lark"}  # see the docstring
 
 
 def resolve(python: str, requirements: list[str], python_version: str | None = None) -> dict[str, str]:
@@ -62,11 +71,12 @@ def main(resolver: str, *checkers: str) -> int:
     # The engine's own pins and every extra's (the course's: TensorFlow, the browser and PostgreSQL tests).
     extras = project.get("optional-dependencies", {}).values()
     pins = project["dependencies"] + [pin for extra in extras for pin in extra]
-    lock = resolve(resolver_path, pins, python_version=FLOOR)
+    resolved = resolve(resolver_path, pins, python_version=FLOOR)
+    lock = {name: version for name, version in resolved.items() if canonical(name) not in LEFT_OUT}
     lines = [f"{name}=={version}\n" for name, version in sorted(lock.items(), key=lambda item: item[0].lower())]
     (ROOT / "requirements.txt").write_text(HEADER + "".join(lines))
     print(f"requirements.txt: {len(lock)} packages, resolved on {resolver} for Python {FLOOR}")
-    locked = {canonical(name) for name in lock}
+    locked = {canonical(name) for name in lock} | LEFT_OUT
     for checker in checkers:
         path = interpreter(checker)
         if path is None:

@@ -9,9 +9,11 @@ second Python; that the lock really installs on each version is checked by `make
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -65,6 +67,15 @@ def test_lock_holds_every_direct_pin_and_setuptools():
         assert lock.get(requirement.name.lower().replace("_", "-")) == str(requirement.specifier)[2:], pin
     # A 3.12+ venv has no setuptools; unpinned, tensorflow's dependency on it would float.
     assert "setuptools" in lock and "wheel" in lock
+
+
+def test_the_environment_lacks_the_slow_iri_checker_and_stays_consistent():
+    """jsonschema imports rfc3987-syntax whenever it is installed, for 1.4 s of CPU in each process that imports
+    nbformat (scripts/lock.py); the lock and the Makefile leave it out, and pip still finds every requirement of
+    every installed package met."""
+    assert importlib.util.find_spec("rfc3987_syntax") is None, "make setup left rfc3987-syntax installed"
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_newest_python_that_runs_is_picked(tmp_path):
