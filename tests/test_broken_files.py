@@ -9,7 +9,6 @@ submissions need a look and why, and its exit status counts them.
 """
 
 import copy
-import time
 
 import pytest
 
@@ -72,23 +71,21 @@ def broken(tmp_path_factory):
     course.collect(ASSIGNMENT)
     results = {}
     for student in submissions:
-        started = time.perf_counter()
         result = grade_student(course, ASSIGNMENT, student)
-        results[student] = (result, course.score(ASSIGNMENT, student), time.perf_counter() - started)
+        results[student] = (result, course.score(ASSIGNMENT, student))
     return course, results
 
 
 @pytest.mark.parametrize("student", ["honest", "foreign_kernel", "emptied_test", "many_files"])
 def test_graded_in_full(broken, student):
     _, results = broken
-    result, score, seconds = results[student]
+    result, score = results[student]
     assert result.score == score == (7.0, 7.0)
-    assert seconds < 60
 
 
 def test_a_deleted_test_cell_scores_zero(broken):
     _, results = broken
-    result, score, _ = results["deleted_test"]
+    result, score = results["deleted_test"]
     assert result.score == score == (5.0, 7.0)  # test_sigmoid's 2 points are gone, the rest is graded
 
 
@@ -109,7 +106,7 @@ TOLD = {
 @pytest.mark.parametrize("student", sorted(TOLD))
 def test_the_instructor_is_told_what_happened(broken, student):
     _, results = broken
-    result, score, _ = results[student]
+    result, score = results[student]
     if TOLD[student] is None:
         assert not result.needs_a_look, result.problems
     else:
