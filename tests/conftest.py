@@ -154,7 +154,8 @@ GRADED_SIDE_BY_SIDE = [tuple(_LIGHT[i:i + 2]) for i in range(0, len(_LIGHT), 2)]
 # (the Keras notebook peaks at ~330 MiB, the file flood of test_file_boundary at ~520 MiB): the memory bombs
 # fault in pages up to the cap, and bombs that overlap slow each other down far more than their size says.
 # With a 2 GiB cap the fork bomb's cell took 2.3 s alone, 5-16 s beside the memory bomb and another fork bomb,
-# and ran past 20 s in CI, which interrupted it before its sigmoid was defined; with 1 GiB: 2.9-3.0 s.
+# and ran past 20 s in CI, which interrupted it before its sigmoid was defined (the fork bomb now has three
+# children rather than six: see its file).
 # A notebook that imports TensorFlow and trains keeps a minute per cell: three of them starting at once on a
 # loaded machine (CI) took more than 10 s to import TensorFlow, and the samples are not there to test a cut-off
 # import.

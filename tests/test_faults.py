@@ -119,7 +119,9 @@ def test_a_notebook_of_many_processes_shares_one_memory_cap(graded, course):
     graded(ASSIGNMENT)
     line = next(x for x in _outputs(course, "fault_fork_memory_bomb").splitlines() if x.startswith("child exit"))
     codes = ast.literal_eval(line.split(":", 1)[1].strip())
-    assert codes.count(-9) >= 2, line  # 3 GiB asked at once, 1 GiB allowed for the whole notebook (TEST_SETTINGS)
+    # 1.5 GiB asked at once, 1 GiB allowed for the whole notebook (TEST_SETTINGS): two children with the kernel
+    # do not fit, so at least one is killed although each is far below the per-process caps.
+    assert -9 in codes, line
 
 
 def test_a_download_fails_fast_and_says_why(graded, course):
