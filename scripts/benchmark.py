@@ -39,11 +39,15 @@ from course_kit.grading.record import read_record, record_path  # noqa: E402
 from course_kit.instructor import Course, copy_course  # noqa: E402
 from course_kit.instructor.samples import build_submission, read_sample  # noqa: E402
 
+# A plain kernel's stderr holds only ipykernel's warning that it talks over TCP, once per notebook run, which
+# buried the table; the student's own Jupyter prints it too (the kit's confined kernels use ipc).
+QUIET_KERNEL = {"stderr": subprocess.DEVNULL}
+
 
 def plain_execution_seconds(nb: nbformat.NotebookNode, workdir: Path) -> float:
     started = time.perf_counter()
     NotebookClient(nb, timeout=300, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(workdir)}}).execute()
+                   resources={"metadata": {"path": str(workdir)}}).execute(**QUIET_KERNEL)
     return time.perf_counter() - started
 
 
@@ -116,7 +120,8 @@ def prose_run_times() -> None:
 
     nb = nbformat.read(SOURCE, as_version=4)
     with tempfile.TemporaryDirectory() as workdir:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": workdir}}).execute()
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": workdir}}).execute(**QUIET_KERNEL)
     for cell, numbers in NUMBERS.items():
         for written, source in numbers.items():
             if isinstance(source, Timed):
