@@ -72,3 +72,19 @@ def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, 
     assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_OK
     out = capsys.readouterr().out
     assert "15 / 16" in out and "(already graded)" in out and "0 need a look" in out, out
+
+
+def test_the_memory_cap_warning_is_printed_once_per_process(tmp_path, capsys, monkeypatch):
+    """The demo grades three assignments in one process: an ordinary user read the same warning three times."""
+    from types import SimpleNamespace
+
+    import course_kit.parallel.class_grading as class_grading
+    from course_kit.instructor import grade_class as module
+
+    monkeypatch.setattr(module, "_WARNED", set(), raising=False)
+    monkeypatch.setattr(module, "_memory_cap_warning", lambda course: "WARNING: No per-notebook memory cap here (test)")
+    monkeypatch.setattr(class_grading, "grade_in_parallel", lambda *args: [])
+    course = SimpleNamespace(course_dir=tmp_path)
+    for assignment in ("ps1_naive_loss", "ps2_stable_loss", "ps3_keras_from_logits"):
+        module.grade_class(course, assignment, echo=lambda line: None)
+    assert capsys.readouterr().err.count("No per-notebook memory cap") == 1

@@ -178,6 +178,9 @@ def record_problems(record: GradingRecord) -> list[str]:
     return problems
 
 
+_WARNED: set[str] = set()
+
+
 def grade_class(course: Course, assignment: str, students: list[str] | None = None,
                 force: bool = False, echo=print, jobs: int | None = None,
                 scheduler: str | None = None) -> list[StudentResult]:
@@ -187,7 +190,8 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
     warning = _memory_cap_warning(course)
-    if warning:
+    if warning and warning not in _WARNED:  # once per process: the demo grades three assignments in a row
+        _WARNED.add(warning)
         print(warning, file=sys.stderr)
     results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler)
     looks = sum(r.needs_a_look for r in results)
