@@ -57,8 +57,12 @@ class LabServer:
         self.log_path = scratch / "jupyterlab.log"
         bindir = str(Path(sys.executable).parent)  # kernels and nbgrader's alembic are found beside this Python
         env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
-        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_WORKSPACES_DIR", "IPYTHONDIR"):
+        # JUPYTER_DATA_DIR holds nbgrader's student submission cache: the user's own would list their past
+        # submissions to this course in the page (and get this test's added to it).
+        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_WORKSPACES_DIR",
+                     "IPYTHONDIR"):
             env[name] = str(scratch / name.lower())
+        self.data_dir = scratch / "jupyter_data_dir"
         env["JUPYTERLAB_SETTINGS_DIR"] = str(scratch / "lab-settings")
         for plugin, settings in USER_SETTINGS.items():
             path = scratch / "lab-settings" / f"{plugin}.jupyterlab-settings"

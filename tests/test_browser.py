@@ -122,6 +122,11 @@ def course(classroom: tuple[Course, LabServer]) -> Course:
     return classroom[0]
 
 
+@pytest.fixture
+def lab(classroom: tuple[Course, LabServer]) -> LabServer:
+    return classroom[1]
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
@@ -159,7 +164,7 @@ def type_into_cell(page: Page, index: int, source: str) -> None:
     page.keyboard.insert_text(source)  # one insertion: no auto-indent or bracket closing on the way
 
 
-def test_student_fetches_runs_and_submits_ps1(course: Course, page: Page) -> None:
+def test_student_fetches_runs_and_submits_ps1(course: Course, lab: LabServer, page: Page) -> None:
     shots = Screenshots(SCREENSHOTS, "student")
     open_from_nbgrader_menu(page, "open-assignment-list")
     released = page.locator("#released_assignments_list > .list_item").filter(has_text=STUDENT_PS)
@@ -215,6 +220,8 @@ def test_student_fetches_runs_and_submits_ps1(course: Course, page: Page) -> Non
     expect(submitted).to_have_count(1)
     expect(submitted.locator(".item_name").first).to_have_text(STUDENT_PS)
     shots.take(page, "submitted")
+    # The list reads nbgrader's submission cache: the server's own, not that of whoever runs the suite.
+    (cached,) = (lab.data_dir / "nbgrader_cache" / course.run.course_id).glob(f"*+{STUDENT_PS}+*")
 
     # What reached the instructor: the typed answers, run, with the checks' output.
     inbound = course.run.course_dir / "exchange" / course.run.course_id / "inbound"
