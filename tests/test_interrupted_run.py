@@ -18,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,13 +63,27 @@ def _class_of_three(root: Path) -> tuple[Course, Path]:
     return course, release
 
 
-def _start_grading(course: Course, jobs: int) -> subprocess.Popen:
+@pytest.fixture(scope="module")
+def killed_runs_tmp() -> Iterator[Path]:
+    """The killed runs' TMPDIR, removed afterwards: a process killed with -9 leaves its temporary folders (kernel
+    folders, private gradebook copies) behind, which would pile up in the machine's /tmp at every run of the suite.
+    Short, because kernels put their ipc sockets there; traversable, because a root grader's sandbox enters it."""
+    folder = Path(tempfile.mkdtemp(prefix="ck-killed-", dir="/tmp"))
+    folder.chmod(0o711)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_grading(course: Course, jobs: int, tmp: Path) -> subprocess.Popen:
     """The instructor's command on ``jobs`` local workers, once b_slow's notebook runs."""
     run = subprocess.Popen(
         [sys.executable, "-m", "course_kit.instructor.grade_class", ASSIGNMENT,
          "--course-dir", str(course.course_dir), "--jobs", str(jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"},
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+             "TMPDIR": str(tmp)},
     )
     deadline = time.monotonic() + 300
     while not _markers() and time.monotonic() < deadline and run.poll() is None:
@@ -75,10 +92,10 @@ def _start_grading(course: Course, jobs: int) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="module", params=[1, 2], ids=["one worker", "two workers"])
-def interrupted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def interrupted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, killed_runs_tmp: Path):
     course, release = _class_of_three(tmp_path_factory.mktemp("interrupted"))
     submitted = _tree_digest(course.course_dir / "submitted")
-    run = _start_grading(course, jobs=request.param)
+    run = _start_grading(course, jobs=request.param, tmp=killed_runs_tmp)
     run.kill()  # SIGKILL, to the grader process only: its workers and their kernels must go down with it
     output = run.communicate()[0]
     done = {s for s in ("a_first", "b_slow", "c_last") if is_graded(course, ASSIGNMENT, s)}
@@ -138,9 +155,9 @@ def _worker_running_a_marker(grader: int) -> int:
     raise AssertionError(f"no marker process descends from the grader {grader}")
 
 
-def test_a_worker_killed_mid_notebook_loses_no_student(tmp_path):
+def test_a_worker_killed_mid_notebook_loses_no_student(tmp_path, killed_runs_tmp):
     course, release = _class_of_three(tmp_path)
-    run = _start_grading(course, jobs=2)
+    run = _start_grading(course, jobs=2, tmp=killed_runs_tmp)
     assert run.poll() is None, run.communicate()[0]
     os.kill(_worker_running_a_marker(run.pid), signal.SIGKILL)
     output = run.communicate(timeout=600)[0]
