@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,12 +56,13 @@ def test_rows_of_values():
     assert len(np.unique(pixels)) > 1
 
 
-def _kernel(outputs: list) -> StudentKernel:
-    return StudentKernel(lambda source: outputs)
+def _kernel(outputs: list, scratch: Path) -> StudentKernel:
+    """Its call folder in the test's tmp_path, which pytest removes (the default, /tmp, kept one per test run)."""
+    return StudentKernel(lambda source: outputs, scratch_parent=scratch)
 
 
-def test_no_figure_once_a_call_timed_out():
-    student = _kernel([new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[])])
+def test_no_figure_once_a_call_timed_out(tmp_path):
+    student = _kernel([new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[])], tmp_path)
     with pytest.raises(StudentCodeError):
         student.call("sigmoid", Z)
     assert not student.answers_in_time
@@ -68,8 +70,8 @@ def test_no_figure_once_a_call_timed_out():
     assert drawn(lambda student: asked.append(1), {"student": student}, "test_x") is None and not asked
 
 
-def test_a_drawing_that_fails_costs_a_figure_only():
-    student = _kernel([])
+def test_a_drawing_that_fails_costs_a_figure_only(tmp_path):
+    student = _kernel([], tmp_path)
     assert student.answers_in_time
 
     def raises_student_error(student):
