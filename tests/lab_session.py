@@ -62,7 +62,7 @@ class LabServer:
         for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_WORKSPACES_DIR",
                      "IPYTHONDIR"):
             env[name] = str(scratch / name.lower())
-        self.data_dir = scratch / "jupyter_data_dir"
+        self.data_dir = Path(env["JUPYTER_DATA_DIR"])
         env["JUPYTERLAB_SETTINGS_DIR"] = str(scratch / "lab-settings")
         for plugin, settings in USER_SETTINGS.items():
             path = scratch / "lab-settings" / f"{plugin}.jupyterlab-settings"

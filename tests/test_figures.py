@@ -57,7 +57,7 @@ def test_rows_of_values():
 
 
 def _kernel(outputs: list, scratch: Path) -> StudentKernel:
-    """Its call folder in the test's tmp_path, which pytest removes (the default, /tmp, kept one per test run)."""
+    """Its call folder in the test's tmp_path, which pytest removes; by default it would be left in /tmp."""
     return StudentKernel(lambda source: outputs, scratch_parent=scratch)
 
 
