@@ -78,6 +78,7 @@ bench: $(STAMP)
 
 # Re-resolve the lock from pyproject.toml's direct pins: one lock for every supported Python, resolved on
 # the first of LOCK_PYTHONS (a 3.11) for Debian 12's 3.11.2 and checked on the others found (scripts/lock.py).
+# Then the students' lock, student-requirements.txt, within it.
 LOCK_PYTHONS ?= python3.11 python3.12 python3.13
 lock:
 	rm -rf /tmp/course-kit-lock && $(PYTHON) -m venv /tmp/course-kit-lock

@@ -10,6 +10,7 @@ workspace of their own, with only ``--course`` and ``--Exchange.root``.
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
 
 from conftest import ASSIGNMENTS, REPO
 from course_kit.config import load_course_config
@@ -59,6 +61,35 @@ def test_student_environment_pins_the_graders_versions():
     differ = {name: (version, lock.get(name)) for name, version in student.items() if lock.get(name) != version}
     assert not differ, f"student-requirements.txt differs from the lock (student, lock): {differ}"
     assert {"nbgrader", "jupyterlab", "ipykernel"} <= set(student), "students cannot fetch, open or submit"
+
+
+def test_student_lock_is_complete():
+    """Installed with --no-deps, the students' lock must hold every package its packages need, at a version they
+    accept: pip check's rule, read from the metadata of the same versions in the graders' own venv."""
+    student = _pins(REPO / "student-requirements.txt")
+    left_out = {"rfc3987-syntax", "lark"}  # left out of both locks on purpose (scripts/lock.py)
+    problems, seen = [], set()
+    todo = [(name, frozenset()) for name in student]
+    while todo:
+        name, extras = todo.pop()
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for line in importlib.metadata.distribution(name).requires or []:
+            need = Requirement(line)
+            if need.marker and not any(need.marker.evaluate({"extra": e}) for e in {"", *extras}):
+                continue
+            wanted = re.sub(r"[-_.]+", "-", need.name).lower()
+            if wanted in left_out:
+                continue
+            if wanted not in student:
+                problems.append(f"{name} needs {need}, which the students' lock lacks")
+            elif student[wanted] not in need.specifier:
+                problems.append(f"{name} needs {need}, the students' lock has {student[wanted]}")
+            else:
+                todo.append((wanted, frozenset(need.extras)))
+    assert not problems, "\n".join(problems)
+    assert len(student) > 100, "the students' lock pins only the top of the tree"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
