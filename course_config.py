@@ -53,3 +53,12 @@ c.ConfinedKernelManager.cpu_time_limit_s = 600  # RLIMIT_CPU per process, all it
 c.ConfinedKernelManager.max_processes = 256  # processes + threads at once (TensorFlow: ~2 threads per core)
 c.ConfinedKernelManager.file_size_limit_mb = 1024
 c.ConfinedKernelManager.tmp_size_mb = 512  # private /tmp and /dev/shm, each
+
+# --- This installation's settings ---------------------------------------------------------------------
+# What belongs to one machine or one term rather than to the course (the shared exchange, the gradebook URL,
+# Canvas ids, due dates, the roster's LMS settings) goes in local_config.py beside this file: git never
+# tracks it (.gitignore), so an update of the kit never conflicts with it, and it is read last, so its lines
+# win over the ones above.  docs/instructor_guide.md says what to put there.
+LOCAL_SETTINGS = os.path.join(COURSE_ROOT, "local_config.py")
+if os.path.isfile(LOCAL_SETTINGS):
+    load_subconfig(LOCAL_SETTINGS)  # noqa: F821  (injected by traitlets' config loader)
