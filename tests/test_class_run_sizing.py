@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 
-import psutil
 from traitlets.config import Config
 
 from course_kit.parallel.cluster import WORKER_PROCESS_MB, worker_count
 from course_kit.parallel.progress import Progress
+
+# The machine's available memory changes while the suite runs: each case sizes against one fixed amount.
+AVAILABLE_MB = 24 * 1024
+AVAILABLE = AVAILABLE_MB * 2**20
 
 
 def _course_config(notebook_cap_mb: int, warm_kernels: bool = True) -> Config:
@@ -21,29 +24,29 @@ def _course_config(notebook_cap_mb: int, warm_kernels: bool = True) -> Config:
 
 def test_one_worker_per_core_by_default_when_memory_allows():
     cores = len(os.sched_getaffinity(0))
-    assert worker_count(_course_config(1)) == cores
+    assert worker_count(_course_config(1), available_bytes=AVAILABLE) == cores
 
 
 def test_no_more_workers_than_memory_allows_at_the_notebook_cap():
-    available_mb = psutil.virtual_memory().available // 2**20
-    cap = available_mb // 2  # room for one notebook at its cap (and its worker), not two
-    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8) == 1
-    three = int(available_mb / 3.5) - WORKER_PROCESS_MB  # room for three and a half: three, give or take others
-    assert worker_count(_course_config(three, warm_kernels=False), jobs=8) == 3
+    cap = AVAILABLE_MB // 2  # room for one notebook at its cap (and its worker), not two
+    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8, available_bytes=AVAILABLE) == 1
+    three = int(AVAILABLE_MB / 3.5) - WORKER_PROCESS_MB  # room for three and a half: three
+    assert worker_count(_course_config(three, warm_kernels=False), jobs=8, available_bytes=AVAILABLE) == 3
 
 
 def test_a_worker_with_warm_kernels_counts_two_kernels_at_the_cap():
     """The notebook being graded and the spare started for the next one may both reach the cap."""
-    available_mb = psutil.virtual_memory().available // 2**20
-    per_worker = available_mb / 3.5  # three and a half workers of one kernel each, or fewer than two of two
+    per_worker = AVAILABLE_MB / 3.5  # three and a half workers of one kernel each, or fewer than two of two
     cap = int(per_worker) - WORKER_PROCESS_MB
-    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8) == 3
-    assert worker_count(_course_config(cap), jobs=8) == 1
-    assert worker_count(_course_config(cap // 2), jobs=8) == 3  # two kernels at half the cap fit as one did
+    assert worker_count(_course_config(cap, warm_kernels=False), jobs=8, available_bytes=AVAILABLE) == 3
+    assert worker_count(_course_config(cap), jobs=8, available_bytes=AVAILABLE) == 1
+    # two kernels at half the cap fit as one did
+    assert worker_count(_course_config(cap // 2), jobs=8, available_bytes=AVAILABLE) == 3
 
 
 def test_a_chosen_number_of_workers_is_kept_within_memory():
-    assert worker_count(_course_config(1), jobs=3) == 3
+    assert worker_count(_course_config(1), jobs=3, available_bytes=AVAILABLE) == 3
+    assert worker_count(_course_config(AVAILABLE_MB), jobs=3, available_bytes=AVAILABLE) == 1  # memory wins
 
 
 def test_without_a_terminal_each_finished_student_is_one_line(capsys):

@@ -49,11 +49,14 @@ def kernels_per_worker(config: Config) -> int:
     return 1 if config.get("WarmKernels", {}).get("enabled", True) is False else 2
 
 
-def worker_count(config: Config, jobs: int | None = None) -> int:
-    """``jobs`` (default: the cores this process may use), at most as many as memory allows at the notebook cap."""
+def worker_count(config: Config, jobs: int | None = None, available_bytes: int | None = None) -> int:
+    """``jobs`` (default: the cores this process may use), at most as many as memory allows at the notebook cap
+    (``available_bytes``, default: what the machine has available now)."""
     wanted = jobs or len(os.sched_getaffinity(0))
     per_worker = (max(notebook_cap_mb(config), 0) * kernels_per_worker(config) + WORKER_PROCESS_MB) * MB
-    by_memory = psutil.virtual_memory().available // per_worker
+    if available_bytes is None:
+        available_bytes = psutil.virtual_memory().available
+    by_memory = available_bytes // per_worker
     return max(1, min(wanted, by_memory))
 
 
