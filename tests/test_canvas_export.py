@@ -13,6 +13,7 @@ import csv
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,16 @@ def _grade(gb: Gradebook, cell: str, assignment: str, student: str, score: float
 
 
 @pytest.fixture(scope="module")
-def small_class(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """ps1: 7 autograded points; ps2: 4 autograded + 3 by hand (the derivation).  Read only: built once."""
-    bindir = str(Path(sys.executable).parent)  # nbgrader's Gradebook runs `alembic` by name
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+def small_class(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """ps1: 7 autograded points; ps2: 4 autograded + 3 by hand (the derivation).  Read only: built once.
+
+    nbgrader's Gradebook runs `alembic` by name: the venv's bin/ is put on PATH for this module's tests only."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        yield _build_small_class(tmp_path_factory)
+
+
+def _build_small_class(tmp_path_factory: pytest.TempPathFactory) -> str:
     db_url = f"sqlite:///{tmp_path_factory.mktemp('canvas') / 'gradebook.db'}"
     with Gradebook(db_url, "from_logits") as gb:
         for assignment, due in [("ps1_naive_loss", "2026-10-01 12:00:00"), ("ps2_stable_loss", "2026-10-15 12:00:00")]:
