@@ -90,7 +90,8 @@ class VettedCollect(CollectWithoutFollowingLinks):
         pattern = f"{self.coursedir.student_id or '*'}+{self.coursedir.assignment_id}+*"
         accepted: list[dict] = []
         refused: list[Refusal] = []
-        for name in sorted(glob.glob(pattern, root_dir=self.inbound_path)):
+        # Hidden names too (stock skips them): '.' cannot start an id, and the instructor should hear of it.
+        for name in sorted(glob.glob(pattern, root_dir=self.inbound_path, include_hidden=True)):
             record, reasons = self.vet(name)
             if reasons:
                 refused.append(Refusal(name, record["username"], "; ".join(reasons)))
