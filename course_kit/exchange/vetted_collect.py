@@ -39,7 +39,7 @@ from nbgrader.utils import check_mode, parse_utc
 from traitlets import Bool, Float, TraitError, Unicode, validate
 
 from course_kit.exchange.collect import CollectWithoutFollowingLinks
-from course_kit.exchange.refusals import Refusal, read_refusals, refusals_path, write_refusals
+from course_kit.exchange.refusals import Refusal, RefusalsError, read_refusals, refusals_path, write_refusals
 
 # POSIX's portable user names (letters, digits, '.', '_', '-'), not starting with '-' or '.' (no '..', no hidden
 # folder, no option), at most 32 characters (Linux's utmp): nothing a spreadsheet or a path can misread.
@@ -127,7 +127,7 @@ class VettedCollect(CollectWithoutFollowingLinks):
             reasons.append(f"student id {student!a} is not a plain login name (VettedCollect.student_id_pattern)")
         try:
             record["timestamp"] = parse_utc(parts[2])
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, TypeError):  # dateutil's ParserError is a ValueError
             reasons.append(f"its time {parts[2]!a} cannot be read")
         else:
             now = datetime.now(UTC).replace(tzinfo=None)  # parse_utc's: naive UTC
@@ -147,7 +147,11 @@ class VettedCollect(CollectWithoutFollowingLinks):
     def _record_refusals(self, pattern: str, refused: list[Refusal]) -> None:
         """Replace the recorded refusals of the folders this collect looked at (all, unless ``--student``)."""
         path = refusals_path(self.coursedir.root, self.coursedir.assignment_id)
-        kept = [r for r in read_refusals(path) if not fnmatch.fnmatchcase(r.folder, pattern)]
+        try:
+            kept = [r for r in read_refusals(path) if not fnmatch.fnmatchcase(r.folder, pattern)]
+        except RefusalsError as error:  # replaced by this collect's list, which is what counts now
+            self.log.warning("Earlier refusals not kept: %s", error)
+            kept = []
         write_refusals(path, self.coursedir.assignment_id, kept + refused)
         if refused:
             self.log.warning("%d submission(s) of %s not collected: listed in %s", len(refused),

@@ -10,6 +10,7 @@ check is exactly what an instructor runs.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import sys
@@ -23,7 +24,6 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeSubmit
-from traitlets.config import Config
 
 from course_kit.config import load_course_config
 from course_kit.exporters import SpreadsheetSafeCsvExportPlugin
@@ -150,7 +150,7 @@ class Course:
         its other checks stay).  Real students' submissions are collected as the instructor does, unchanged."""
         api = self.api
         if self.played_students:
-            config = Config(self.config)
+            config = copy.deepcopy(self.config)  # Config(...) would share, and change, its sections
             config.VettedCollect.require_owner_match = False
             api = NbGraderAPI(CourseDirectory(config=config), config=config)
         self._check(api.collect(assignment), f"collect {assignment}")
