@@ -12,7 +12,8 @@ graders' scores into the test cells just before SaveAutoGrades reads them; Write
 writes the grading record every instructor tool reads); feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
 cell's report as a table of its checks, with the figures the graders drew; a collect
-step that copies links as links; and student kernels confined by bubblewrap, refusing to start
+step that takes a student's submission only from that student and copies links as links; a
+``grades.csv`` safe to open in a spreadsheet; and student kernels confined by bubblewrap, refusing to start
 without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
 ``source/``, never inside it (everything in source/<assignment>/ is copied to students).
 """
@@ -53,7 +54,10 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
-    # Collect copies links as links (grading then refuses that submission) instead of following them as you.
-    c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
+    # Collect refuses a folder that its student did not make (owner, future date, id: course_kit/exchange/
+    # vetted_collect.py) and copies links as links (grading then refuses that submission) instead of following them.
+    c.ExchangeFactory.collect = "course_kit.exchange.VettedCollect"
+    # `nbgrader export` writes grades.csv with no field a spreadsheet would run as a formula.
+    c.ExportApp.plugin_class = "course_kit.exporters.SpreadsheetSafeCsvExportPlugin"
     c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
     c.ConfinedKernelManager.allow_unconfined = False

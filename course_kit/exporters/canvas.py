@@ -24,7 +24,9 @@ is the ``ID``, and a score is nbgrader's (after any late penalty, as in the
 stock ``grades.csv``).  Two choices differ from ``grades.csv`` on purpose: a
 submission that still needs a grade by hand (ps2's derivation) is left blank,
 with a warning, so that an LMS never shows a partial total as final; a student
-with no submission gets 0, as in ``grades.csv``.
+with no submission gets 0, as in ``grades.csv``.  As in the kit's ``grades.csv``, a text
+field a spreadsheet would read as a formula (a student id ``=1+2*3`` in ``Student`` and
+``SIS Login ID``) gets a leading ``'`` (``spreadsheet_safe``); scores are numbers and stay so.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from nbgrader.api import Assignment, Gradebook, MissingEntry, Student
 from nbgrader.plugins import ExportPlugin
 from traitlets import Dict, Enum, Unicode
 from traitlets.config import Config
+
+from course_kit.exporters.spreadsheet_safe import spreadsheet_text
 
 STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"  # as Canvas's own export writes it; the importer matches /Points Possible/
@@ -67,11 +71,11 @@ class CanvasExportPlugin(ExportPlugin):
         pending: list[str] = []
         with dest.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
-            out.writerow(STUDENT_COLUMNS + [self._title(a) for a in assignments])
+            out.writerow(STUDENT_COLUMNS + [spreadsheet_text(self._title(a)) for a in assignments])
             out.writerow([POINTS_POSSIBLE, "", "", "", ""] + [_number(a.max_score) for a in assignments])
             for student in students:
                 scores = [self._score(gradebook, a, student, pending) for a in assignments]
-                out.writerow(self._identity(student) + scores)
+                out.writerow([spreadsheet_text(text) for text in self._identity(student)] + scores)
         if pending:
             self.log.warning(
                 "Left blank (a grade by hand is still missing; Canvas keeps what it has): %s", ", ".join(pending)

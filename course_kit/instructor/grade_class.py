@@ -10,8 +10,9 @@ files (``submission_checks``), autograde with the course's own configuration
 by side on Dask workers (``course_kit.parallel``: one process per core by
 default, within memory), and this process alone writes the gradebook.  One
 line per student, then the count of submissions that need a look, each with
-its reason (a cell still to grade by hand is one).  Exit status: 0 when every submission was graded
-with nothing to look at, 1 when some need a look, 2 when grading could not run
+its reason (a cell still to grade by hand is one), then the submissions collect refused
+(``course_kit/exchange/refusals.py``).  Exit status: 0 when every submission was graded
+with nothing to look at, 1 when some need a look or collect refused some, 2 when grading could not run
 at all (e.g. confinement is unavailable).
 
 Graded means: a valid record for each notebook, of the submission as it stands,
@@ -37,6 +38,7 @@ import nbformat
 
 from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
+from course_kit.exchange.refusals import refusal_lines
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course, SubmissionGrades
 from course_kit.instructor.submission_checks import check_submission
@@ -197,6 +199,8 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
     looks = sum(r.needs_a_look for r in results)
     echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
          f"{looks} need a look")
+    for line in refusal_lines(course.course_dir, assignment):  # written by collect (VettedCollect)
+        echo(f"  {line}")
     return results
 
 
@@ -246,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
-    return EXIT_NEEDS_A_LOOK if any(r.needs_a_look for r in results) else EXIT_OK
+    refused = refusal_lines(course.course_dir, args.assignment)
+    return EXIT_NEEDS_A_LOOK if any(r.needs_a_look for r in results) or refused else EXIT_OK
 
 
 if __name__ == "__main__":
