@@ -63,7 +63,10 @@ from course_kit.instructor.submission_checks import check_submission
 
 
 def grade_student(course: Course, assignment: str, student: str, force: bool = False) -> StudentResult:
-    """Check, then autograde (unless already graded) one student's submission; what it gave."""
+    """Check, then autograde (unless already graded) one student's submission; what it gave.
+
+    In this process, against the real gradebook (nbgrader writes it), hand grades kept as ``grade_class`` keeps
+    them; it takes no course lock: its caller (a test, a script) runs it alone."""
     result = StudentResult(student)
     source_dir = course.course_dir / "source" / assignment
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}

@@ -95,7 +95,8 @@ def grading_lock(course_dir: Path, assignment: str, wait: bool = True,
 
 
 def holder_of(course_dir: Path) -> Holder | None:
-    """Who holds the course's lock now, or None when nobody does."""
+    """Who holds the course's lock now, or None when nobody does.  (To find out, it takes a shared lock for an
+    instant when nobody holds it: a run starting in that instant waits that instant.)"""
     try:
         fd = os.open(lock_path(course_dir), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
