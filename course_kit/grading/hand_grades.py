@@ -106,13 +106,23 @@ def remember_before_regrade(course_dir: Path, assignment: str, student: str) -> 
 
 def hand_graded(db_url: str, course_id: str, assignment: str, student: str) -> set[Cell]:
     """The cells a person graded (a manual score, and the gradebook says nothing more is needed)."""
+    return hand_graded_class(db_url, course_id, assignment, [student])[student]
+
+
+def hand_graded_class(db_url: str, course_id: str, assignment: str, students: list[str]) -> dict[str, set[Cell]]:
+    """``hand_graded`` of each student, read in one session (opening a gradebook costs ~0.1 s)."""
+    found: dict[str, set[Cell]] = {}
     with Gradebook(db_url, course_id) as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return set()
-        return {(notebook.name, grade.name) for notebook in submission.notebooks for grade in notebook.grades
-                if grade.manual_score is not None and not grade.needs_manual_grade}
+        for student in students:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                found[student] = set()
+                continue
+            found[student] = {(notebook.name, grade.name) for notebook in submission.notebooks
+                              for grade in notebook.grades
+                              if grade.manual_score is not None and not grade.needs_manual_grade}
+    return found
 
 
 def still_graded(before: set[Cell], graded_then: Answers, graded_now: Answers) -> tuple[set[Cell], dict[Cell, str]]:

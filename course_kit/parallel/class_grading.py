@@ -86,8 +86,8 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
         snapshot = gradebook_snapshot(db_url)
         shared = share_snapshot(client, snapshot) if snapshot is not None else None
         futures: dict[Future, str] = {}
-        by_hand = {student: hand_grades.hand_graded(db_url, course.course_id, assignment, student)
-                   for student in blocking}  # before any write of this run: what a person had graded
+        # Before any write of this run: what a person had graded.
+        by_hand = hand_grades.hand_graded_class(db_url, course.course_id, assignment, list(blocking))
         for student in blocking:
             start_grading(course, assignment, student)  # the worker's pipeline writes the new records
             future = client.submit(autograde_on_worker, str(course.course_dir), assignment, student, shared,
