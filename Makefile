@@ -47,15 +47,26 @@ demo: $(STAMP)
 	$(BIN)/python -m course_kit.instructor.demo
 
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
-# S="alice bob": only these students; FORCE=1: regrade those already graded.
-# J=N: N Dask worker processes (default: one per core, within memory); SCHEDULER=tcp://host:8786: an existing
-# Dask cluster whose workers see this course directory at the same path.
-# Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
+# S="alice bob": only these students; FORCE=1: regrade those already graded (hand grades whose answer did not
+# change stay graded). J=N: N Dask worker processes (default: one per core, within memory);
+# SCHEDULER=tcp://host:8786: an existing Dask cluster whose workers see this course directory at the same path.
+# One run per course at a time: a second one says whose run it waits for and waits; NOWAIT=1: it exits instead.
+# grade_class's status: 0 nothing to look at, 1 some submissions need a look (listed with the reason), 2 grading
+# cannot run, 3 another run holds the course (NOWAIT=1). make turns any nonzero status into its own 2
+# ("make: *** [...] Error N" names N), so the last line below says which it was; a script that needs the code
+# itself runs .venv/bin/python -m course_kit.instructor.grade_class. Rerun after an interruption.
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tcp://host:8786]"; exit 2; }
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tcp://host:8786] [NOWAIT=1]"; exit 2; }
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
 	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force) $(if $(J),--jobs $(J)) \
-	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(NOWAIT),--no-wait); status=$$?; \
+	case $$status in \
+	  0) ;; \
+	  1) echo "grade_class exit status 1: some submissions need a look (above)";; \
+	  2) echo "grade_class exit status 2: grading could not run (above)";; \
+	  3) echo "grade_class exit status 3: another grading run holds the course (above)";; \
+	  *) echo "grade_class exit status $$status: stopped";; \
+	esac; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -132,8 +132,9 @@ def graded(course: Course, grading_cluster: str) -> Callable[[str], dict[str, Re
 
 # Grading is mostly waiting on kernels, so three workers share the 2 cores well, and the classes of notebooks
 # that train no model go to them two at a time (in name order: ps1's beside ps2's), each pair started when either
-# is first needed: a worker freed by one class takes the other's next student.  Memory bombs may then overlap,
-# each within the tests' 1 GiB notebook cap.  A class that trains with TensorFlow (which already uses both
+# is first needed.  One course takes one grading run at a time (course_kit/instructor/run_lock.py), so the
+# second class of a pair waits for the first (its log says so), then has the workers.  Memory bombs stay within
+# the tests' 1 GiB notebook cap.  A class that trains with TensorFlow (which already uses both
 # cores) is graded alone.
 GRADING_WORKERS = 3
 

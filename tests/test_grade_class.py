@@ -67,7 +67,7 @@ def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, 
 
     with Gradebook(course.api.coursedir.db_url, course.course_id) as gradebook:
         grade = gradebook.find_grade("derivation", source.stem, assignment, "ada")
-        grade.manual_score = 2.0
+        grade.manual_score, grade.needs_manual_grade = 2.0, False  # as formgrader saves a hand grade
         gradebook.db.commit()
     assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_OK
     out = capsys.readouterr().out

@@ -67,7 +67,8 @@ class SubmissionGrades:
     score: float  # manual scores, where given, override autograded ones
     max_score: float
     auto: dict[tuple[str, str], float | None]  # (notebook, grade_id) -> autograded score
-    ungraded: list[str]  # grade_ids with no score at all yet: a written answer nobody has graded by hand
+    ungraded: list[str]  # grade_ids the gradebook says need a person (needs_manual_grade, as formgrader shows):
+    # a written answer nobody has graded by hand yet, or one that changed since it was
 
 
 @dataclass
@@ -188,7 +189,7 @@ class Course:
                 score=submission.score,
                 max_score=submission.max_score,
                 auto={(nb, grade.name): grade.auto_score for nb, grade in grades},
-                ungraded=[grade.name for _, grade in grades if grade.auto_score is None and grade.manual_score is None],
+                ungraded=[grade.name for _, grade in grades if grade.needs_manual_grade],
             )
 
     def cell_results(self, assignment: str, student: str) -> list[CellResult]:

@@ -1,7 +1,7 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
     python -m course_kit.instructor.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
-                                                    [--jobs N | --scheduler tcp://host:8786]
+                                                    [--jobs N | --scheduler tcp://host:8786] [--no-wait]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
@@ -13,10 +13,17 @@ line per student, then the count of submissions that need a look, each with
 its reason (a cell still to grade by hand is one), then the submissions collect refused
 (``course_kit/exchange/refusals.py``).  Exit status: 0 when every submission was graded
 with nothing to look at, 1 when some need a look or collect refused some, 2 when grading could not run
-at all (e.g. confinement is unavailable).
+at all (e.g. confinement is unavailable), 3 when another run holds the course
+and ``--no-wait`` was given.
+
+One run per course at a time (``run_lock``): a second one says whose run it
+waits for, and waits.  A regrade keeps each hand grade whose answer did not
+change (``course_kit.grading.hand_grades``).
 
 Graded means: a valid record for each notebook, of the submission as it stands,
-agreeing with the gradebook.  Interrupted runs: nbgrader writes a sanitized
+with its graded notebook beside it, agreeing with the gradebook
+(``class_run.graded_or_why``; where one is missing the student is graded again
+and the line says why).  Interrupted runs: nbgrader writes a sanitized
 copy of the notebook into ``autograded/`` before it runs it, so an existing
 notebook there does not mean graded, and bare ``nbgrader autograde`` skips a
 student whose grading was cut off.  This command marks each student's grading
@@ -31,7 +38,6 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -39,72 +45,30 @@ import nbformat
 from course_kit.confinement import notebook_cgroup
 from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.exchange.refusals import refusal_lines
-from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
-from course_kit.instructor.course import Course, SubmissionGrades
+from course_kit.grading import hand_grades
+from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_back: this module's API too)
+    EXIT_BUSY,
+    EXIT_CANNOT_GRADE,
+    EXIT_NEEDS_A_LOOK,
+    EXIT_OK,
+    CannotGrade,
+    StudentResult,
+    graded_or_why,
+    is_graded,
+    last_error,
+    read_back,
+    start_grading,
+)
+from course_kit.instructor.course import Course
+from course_kit.instructor.run_lock import CourseBusy, grading_lock
 from course_kit.instructor.submission_checks import check_submission
-
-EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
-
-
-@dataclass
-class StudentResult:
-    """What grading one student's submission gave: plain data, so it can come back from another process."""
-
-    student: str
-    score: tuple[float, float] | None = None  # (score, max) from the gradebook; None: not graded
-    problems: list[str] = field(default_factory=list)
-    regraded: bool = False  # graded in this run (False: already graded, left alone)
-    records: list[GradingRecord] = field(default_factory=list)  # one per graded notebook
-    to_grade_by_hand: list[str] = field(default_factory=list)  # grade_ids with no score yet
-
-    @property
-    def needs_a_look(self) -> bool:
-        return self.score is None or bool(self.problems) or bool(self.to_grade_by_hand)
-
-
-class CannotGrade(RuntimeError):
-    """Grading cannot run at all (every student would fail the same way)."""
-
-
-def in_progress_marker(course: Course, assignment: str, student: str) -> Path:
-    """Exists while this student's grading runs (beside the kernel's folder, out of its sight)."""
-    return course.course_dir / "autograded" / student / f"{assignment}.grading"
-
-
-@dataclass
-class GradedSubmission:
-    records: list[GradingRecord]  # one per notebook
-    grades: SubmissionGrades  # the gradebook's, read once
-
-
-def graded_submission(course: Course, assignment: str, student: str) -> GradedSubmission | None:
-    """This submission's grading records and gradebook entry, or None if it is not graded: a run was cut off
-    while grading it, a notebook has no valid record, the submission changed since, or the gradebook
-    disagrees with a record."""
-    if in_progress_marker(course, assignment, student).exists():
-        return None
-    graded = course.course_dir / "autograded" / student / assignment
-    notebooks = sorted(p.stem for p in (course.course_dir / "source" / assignment).glob("*.ipynb"))
-    try:
-        records = [read_record(record_path(graded, nb), assignment, student, nb) for nb in notebooks]
-    except RecordError:
-        return None
-    submitted = course.course_dir / "submitted" / student / assignment
-    if not records or any(r.submission_sha256 != submission_digest(submitted) for r in records):
-        return None
-    grades = course.grades(assignment, student)
-    if grades is None or any(grades.auto.get((r.notebook, c.grade_id)) != c.score for r in records for c in r.cells):
-        return None
-    return GradedSubmission(records, grades)
-
-
-def is_graded(course: Course, assignment: str, student: str) -> bool:
-    """Graded to the end, after the last change to the submission (see ``graded_submission``)."""
-    return graded_submission(course, assignment, student) is not None
 
 
 def grade_student(course: Course, assignment: str, student: str, force: bool = False) -> StudentResult:
-    """Check, then autograde (unless already graded) one student's submission; what it gave."""
+    """Check, then autograde (unless already graded) one student's submission; what it gave.
+
+    In this process, against the real gradebook (nbgrader writes it), hand grades kept as ``grade_class`` keeps
+    them; it takes no course lock: its caller (a test, a script) runs it alone."""
     result = StudentResult(student)
     source_dir = course.course_dir / "source" / assignment
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}
@@ -112,72 +76,28 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
     result.problems += [problem.message for problem in checks]
     if any(problem.unsafe for problem in checks):
         return result  # never handed to nbgrader, which would follow its links
-    if force or not is_graded(course, assignment, student):
-        marker = start_grading(course, assignment, student)
+    graded = graded_or_why(course, assignment, student)
+    if force or isinstance(graded, str):
+        result.regraded_because = graded if isinstance(graded, str) else ""
+        db_url, course_id = course.api.coursedir.db_url, course.course_id
+        by_hand = hand_grades.hand_graded(db_url, course_id, assignment, student)
+        marker = start_grading(course, assignment, student)  # keeps the answers graded by hand
+        graded_then = hand_grades.read_answers(course.course_dir, assignment, student)
         outcome = course.autograde(assignment, student)  # force=True: a half-graded folder is redone
+        if outcome["success"]:  # nbgrader wrote the gradebook itself: give back what its regrade took
+            graded_now = hand_grades.graded_answers(course.course_dir, assignment, student)
+            keep, again = hand_grades.still_graded(by_hand, graded_then, graded_now)
+            hand_grades.keep_hand_grades(db_url, course_id, assignment, student, keep)
+            hand_grades.remember_answers(course.course_dir, assignment, student, graded_now)
+            result.problems += list(again.values())
         marker.unlink()
         result.regraded = True
         log = outcome.get("log", "") or ""
         if REFUSAL in log:
-            raise CannotGrade(_last_error(log, "ConfinementError: "))
+            raise CannotGrade(last_error(log, "ConfinementError: "))
         if not outcome["success"] and not any(problem.blocking for problem in checks):
-            result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
+            result.problems.append(f"nbgrader could not grade it: {last_error(log)}")
     return read_back(course, assignment, result)
-
-
-def start_grading(course: Course, assignment: str, student: str) -> Path:
-    """Mark this student's grading as in progress and drop the last grading's records; the marker."""
-    marker = in_progress_marker(course, assignment, student)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    for stale in marker.parent.glob(f"{assignment}.*.record.json"):
-        stale.unlink()  # a record speaks for one grading only
-    return marker
-
-
-def read_back(course: Course, assignment: str, result: StudentResult) -> StudentResult:
-    """Fill ``result`` from the records and the gradebook, once the submission is graded to the end."""
-    graded = graded_submission(course, assignment, result.student)
-    if graded is not None:
-        result.records = graded.records
-        result.score = graded.grades.score, graded.grades.max_score
-        result.to_grade_by_hand = graded.grades.ungraded
-        result.problems += [problem for record in result.records for problem in record_problems(record)]
-    return result
-
-
-
-# nbgrader's own closing lines, which say only that something went wrong.
-_GENERIC = ("There was an error processing", "Please see the the above traceback", "Traceback")
-
-
-def _last_error(log: str, marker: str = "") -> str:
-    """What went wrong, from nbgrader's log: the text after ``marker`` when given and found, else the first
-    ERROR line that says more than nbgrader's generic ones."""
-    if marker and marker in log:
-        return log[log.rindex(marker) + len(marker):].splitlines()[0][:500]
-    errors = [line.strip() for line in log.splitlines() if "ERROR" in line]
-    specific = [line for line in errors if not any(generic in line for generic in _GENERIC)]
-    return ((specific or errors or log.strip().splitlines() or ["no log"])[0])[:300]
-
-
-def record_problems(record: GradingRecord) -> list[str]:
-    """What the instructor should look at in one notebook's run: a stopped or dead kernel, cells cut off by
-    the timeout, things planted in its working folder, outputs cut."""
-    name = f"{record.notebook}.ipynb"
-    problems: list[str] = []
-    if record.left_behind:
-        problems.append(f"{name}: the notebook planted in its working folder "
-                        f"{'; '.join(record.left_behind)} (ignored, but it was trying something)")
-    if record.outputs_cut:
-        problems.append(f"{name}: {record.outputs_cut} outputs were cut, too large for the grader")
-    kernel = record.kernel
-    if not kernel.ran_to_the_end:
-        problems.append(f"{name}: {kernel.sentence}")
-    elif kernel.timed_out_cells:
-        problems.append(f"{name}: cell(s) {', '.join(map(str, kernel.timed_out_cells))} ran past the cell timeout "
-                        "and were interrupted")
-    return problems
 
 
 _WARNED: set[str] = set()
@@ -185,9 +105,18 @@ _WARNED: set[str] = set()
 
 def grade_class(course: Course, assignment: str, students: list[str] | None = None,
                 force: bool = False, echo=print, jobs: int | None = None,
-                scheduler: str | None = None) -> list[StudentResult]:
-    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``."""
-    from course_kit.parallel.class_grading import grade_in_parallel  # it builds on this module
+                scheduler: str | None = None, wait: bool = True) -> list[StudentResult]:
+    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``.
+
+    One run per course at a time (``run_lock``): if another holds the course, say whose, then wait for it, or
+    (``wait=False``) raise ``CourseBusy``."""
+    with grading_lock(course.course_dir, assignment, wait=wait):
+        return _grade_class(course, assignment, students, force, echo, jobs, scheduler)
+
+
+def _grade_class(course: Course, assignment: str, students: list[str] | None, force: bool, echo,
+                 jobs: int | None, scheduler: str | None) -> list[StudentResult]:
+    from course_kit.parallel.class_grading import grade_in_parallel  # the Dask path, imported only when used
 
     folder = course.course_dir / "submitted"
     everyone = sorted(p.parent.name for p in folder.glob(f"*/{assignment}") if p.is_dir())
@@ -217,17 +146,6 @@ def _memory_cap_warning(course: Course) -> str | None:
             "many times over. Grade as root, or in a cgroup v2 with the memory controller delegated, to cap it.")
 
 
-def _line(result: StudentResult) -> str:
-    score = "not graded" if result.score is None else f"{result.score[0]:g} / {result.score[1]:g}"
-    problems = list(result.problems)
-    if result.to_grade_by_hand:
-        cells = result.to_grade_by_hand
-        problems.append(f"{len(cells)} cell{'s' if len(cells) != 1 else ''} to grade by hand: {', '.join(cells)}")
-    flag = "  NEEDS A LOOK: " + "; ".join(problems) if result.needs_a_look else ""
-    fresh = "" if result.regraded or result.score is None else " (already graded)"
-    return f"  {result.student:<24} {score:<12}{fresh}{flag}"
-
-
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader 0.9.6 vs SQLAlchemy 2
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -237,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
     parser.add_argument("--jobs", "-j", type=int, help="Dask worker processes (default: one per core, within memory)")
     parser.add_argument("--scheduler", help="grade on this Dask cluster (tcp://host:8786) instead of local workers")
+    parser.add_argument("--no-wait", action="store_true",
+                        help=f"if another grading run holds this course, say whose and exit {EXIT_BUSY} "
+                             "instead of waiting for it")
     args = parser.parse_args(argv)
     known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
     if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
@@ -246,10 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     course = Course(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
-                              scheduler=args.scheduler)
+                              scheduler=args.scheduler, wait=not args.no_wait)
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
+    except CourseBusy as error:
+        print(f"Not grading: {error}; run again once it has finished, or without --no-wait to wait for it",
+              file=sys.stderr)
+        return EXIT_BUSY
     refused = refusal_lines(course.course_dir, args.assignment)
     return EXIT_NEEDS_A_LOOK if any(r.needs_a_look for r in results) or refused else EXIT_OK
 

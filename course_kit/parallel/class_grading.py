@@ -29,17 +29,18 @@ from pathlib import Path
 import nbformat
 from distributed import Client, Future, as_completed
 
+from course_kit.grading import hand_grades
 from course_kit.instructor import Course
-from course_kit.instructor.grade_class import (
+from course_kit.instructor.class_run import (
     CannotGrade,
     StudentResult,
-    _last_error,
-    _line,
+    graded_or_why,
     in_progress_marker,
-    is_graded,
+    last_error,
     read_back,
     start_grading,
 )
+from course_kit.instructor.class_run import student_line as _line
 from course_kit.instructor.submission_checks import check_submission
 from course_kit.parallel.cluster import dask_client, worker_count
 from course_kit.parallel.progress import Progress
@@ -62,8 +63,9 @@ def grade_in_parallel(course: Course, assignment: str, students: list[str], forc
             results[student].problems += [problem.message for problem in checks]
             if any(problem.unsafe for problem in checks):
                 progress.finished(_line(results[student]))  # never handed to nbgrader, which would follow its links
-            elif force or not is_graded(course, assignment, student):
+            elif force or isinstance(graded := graded_or_why(course, assignment, student), str):
                 blocking[student] = any(problem.blocking for problem in checks)
+                results[student].regraded_because = "" if force else graded
             else:
                 progress.finished(_line(read_back(course, assignment, results[student])))
         if blocking:
@@ -84,6 +86,8 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
         snapshot = gradebook_snapshot(db_url)
         shared = share_snapshot(client, snapshot) if snapshot is not None else None
         futures: dict[Future, str] = {}
+        # Before any write of this run: what a person had graded.
+        by_hand = hand_grades.hand_graded_class(db_url, course.course_id, assignment, list(blocking))
         for student in blocking:
             start_grading(course, assignment, student)  # the worker's pipeline writes the new records
             future = client.submit(autograde_on_worker, str(course.course_dir), assignment, student, shared,
@@ -101,8 +105,8 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
             if outcome.refused:
                 for pending in futures:
                     pending.cancel()
-                raise CannotGrade(_last_error(outcome.log, "ConfinementError: "))
-            _write(course, assignment, outcome, result, blocking[result.student])
+                raise CannotGrade(last_error(outcome.log, "ConfinementError: "))
+            _write(course, assignment, outcome, result, blocking[result.student], by_hand[result.student])
             progress.finished(_line(result))
             graded, warm = graded + 1, warm + outcome.warm_kernels
     # Each worker's first notebook starts its kernel cold; the others should find theirs started and warmed.
@@ -110,18 +114,29 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
           "before was graded", file=sys.stderr, flush=True)
 
 
-def _write(course: Course, assignment: str, outcome: Autograded, result: StudentResult, blocking: bool) -> None:
+def _write(course: Course, assignment: str, outcome: Autograded, result: StudentResult, blocking: bool,
+           by_hand: set[tuple[str, str]]) -> None:
     """The one writer: this student's autograde into the real gradebook, then the marker goes.
 
     The worker's pipeline already wrote each notebook's grading record into ``autograded/``, with the scores
     of its private gradebook; only once the real gradebook holds the same scores does the marker go, so
-    "graded" (a record agreeing with the gradebook, no marker) is never true of a half-written submission."""
-    if outcome.record is not None:
-        write_submission(course.api.coursedir.db_url, course.course_id, outcome.record)
+    "graded" (a record agreeing with the gradebook, no marker) is never true of a half-written submission.
+    Cells graded by hand (``by_hand``) stay graded where the answer is the one graded (``hand_grades``)."""
+    if outcome.record is not None or outcome.success:
+        student, course_dir, db_url = result.student, course.course_dir, course.api.coursedir.db_url
+        graded_now = hand_grades.graded_answers(course_dir, assignment, student)
+        keep, again = hand_grades.still_graded(by_hand, hand_grades.read_answers(course_dir, assignment, student),
+                                               graded_now)
+        if outcome.record is not None:
+            write_submission(db_url, course.course_id, outcome.record, keep)
+        else:  # a gradebook the worker wrote itself (PostgreSQL)
+            hand_grades.keep_hand_grades(db_url, course.course_id, assignment, student, keep)
+        hand_grades.remember_answers(course_dir, assignment, student, graded_now)
+        result.problems += list(again.values())
     in_progress_marker(course, assignment, result.student).unlink(missing_ok=True)
     result.regraded = True
     if not outcome.success and not blocking:
-        result.problems.append(f"nbgrader could not grade it: {_last_error(outcome.log)}")
+        result.problems.append(f"nbgrader could not grade it: {last_error(outcome.log)}")
     read_back(course, assignment, result)
 
 

@@ -15,7 +15,10 @@ preprocessors it runs):
 
 ``write_submission`` replays exactly those fields into the real gradebook,
 in the instructor's process.  Fields autograde never touches (manual scores,
-extra credit, flags) are left as the instructor set them.
+extra credit, flags) are left as the instructor set them, and so is the
+"graded" status of a cell graded by hand whose answer did not change
+(``keep``, decided by ``course_kit.grading.hand_grades``), where nbgrader's
+autograde would ask for a new look at every one.
 """
 
 from __future__ import annotations
@@ -58,8 +61,10 @@ def read_submission(db_url: str, course_id: str, assignment: str, student: str) 
         return record
 
 
-def write_submission(db_url: str, course_id: str, record: SubmissionRecord) -> None:
-    """Put ``record`` in the gradebook at ``db_url``, as nbgrader's autograde would have (one transaction)."""
+def write_submission(db_url: str, course_id: str, record: SubmissionRecord,
+                     keep: set[tuple[str, str]] = frozenset()) -> None:
+    """Put ``record`` in the gradebook at ``db_url``, as nbgrader's autograde would have (one transaction), but
+    leave each (notebook, grade_id) of ``keep`` graded: hand-graded, and the answer it graded unchanged."""
     with Gradebook(db_url, course_id) as gradebook:
         gradebook.update_or_create_student(record.student)
         kwargs = {"timestamp": record.timestamp} if record.timestamp else {}
@@ -72,6 +77,8 @@ def write_submission(db_url: str, course_id: str, record: SubmissionRecord) -> N
             for grade in notebook.grades:
                 if grade.name in saved.grades:
                     grade.auto_score, grade.needs_manual_grade = saved.grades[grade.name]
+                    if (notebook.name, grade.name) in keep:
+                        grade.needs_manual_grade = False
             for comment in notebook.comments:
                 if comment.name in saved.comments:
                     comment.auto_comment = saved.comments[comment.name]
