@@ -51,6 +51,9 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import Browser, Page
 
 from conftest import REPO
+from course_kit.grading.report_html import table_html
+from course_kit.grading.results import CellReport, CheckResult
+from course_kit.inert import clean
 from course_kit.instructor import Course, copy_course
 from course_kit.instructor.grade_class import is_graded
 from course_kit.instructor.samples import Sample, build_submission
@@ -319,7 +322,9 @@ def formgrader_view(classroom: Classroom, browser: Browser, shot: str) -> None:
         page.goto(f"http://127.0.0.1:{classroom.lab.port}/formgrader/submissions/{submission}/")
         page.wait_for_load_state("networkidle")  # every request the page (or a payload) starts has settled
         assert_nothing_ran(page, seen, classroom.marker, before, classroom.kernels())
-        page.locator(".output_png img").first.scroll_into_view_if_needed()
+        # The student's plot: the widest picture of the page.
+        page.evaluate("[...document.querySelectorAll('.output_png img')]"
+                      ".sort((a, b) => b.naturalWidth - a.naturalWidth)[0].scrollIntoView({block: 'center'})")
         Screenshots(SCREENSHOTS, f"inert-formgrader-{shot}").take(page, "manual-grading")
         # Every cell is on the page (a raw cell is pasted bare, without a cell box).
         cells = sum(c.cell_type != "raw" for c in classroom.graded().cells)
@@ -397,3 +402,20 @@ def test_render_time_defence_alone(classroom: Classroom, browser: Browser) -> No
     assert "<script>" in classroom.graded_path.read_text()  # the payloads are really back on disk
     formgrader_view(classroom, browser, "stock-graded")
     feedback_view(classroom, browser, "stock-graded")
+
+
+def _styles(soup: BeautifulSoup) -> list[dict[str, str]]:
+    """Each element's inline style as {property: value}, whatever the spacing."""
+    return [dict((part.split(":", 1)[0].strip(), part.split(":", 1)[1].strip())
+                 for part in element.get("style", "").split(";") if ":" in part) for element in soup.find_all(True)]
+
+
+def test_the_kits_report_table_passes_the_cleaner_unchanged() -> None:
+    """The check table WriteGraderScores writes is made only of what the policy keeps: same elements, text, styles."""
+    report = CellReport("test_sigmoid", [CheckResult("sigmoid <of> 0 & 1", 1.0, False, "got <b>0.4</b>\nexpected 0.5"),
+                                         CheckResult("float32 in, float32 out", 2.0, True, "")])
+    original = BeautifulSoup(table_html(report, 3), "html.parser")
+    cleaned = BeautifulSoup(clean(table_html(report, 3)), "html.parser")
+    assert [e.name for e in cleaned.find_all(True)] == [e.name for e in original.find_all(True)]
+    assert cleaned.get_text() == original.get_text()
+    assert _styles(cleaned) == _styles(original)
