@@ -4,12 +4,16 @@
     use_course_kit(c, COURSE_ROOT)
 
 sets what every course graded by the kit needs and nothing that belongs to one course (its id,
-its limits, its environment): nbgrader's stock autograde pipeline with five changes (Execute
+its limits, its environment): nbgrader's stock autograde pipeline with six changes (Execute
 becomes ExecuteWithGraders; after LimitOutput cuts lines, CoalesceStreamsPreprocessor merges
 consecutive prints, whose batching depends on timing, so that grading twice gives the same
 feedback, and TruncateLargeOutputs cuts megabytes of printed text; WriteGraderScores puts the
-graders' scores into the test cells just before SaveAutoGrades reads them; WriteGradingRecord, last,
-writes the grading record every instructor tool reads); feedback without
+graders' scores into the test cells just before SaveAutoGrades reads them; InertNotebook, right after
+it, leaves nothing in the graded notebook that can run as script where it is shown; WriteGradingRecord,
+last, writes the grading record every instructor tool reads); every HTML page nbgrader renders from a
+notebook under this configuration (formgrader's Manual grading view, the feedback) made inert again at
+render time, Markdown cells included (``course_kit/inert/``), so that a notebook graded before, or by
+stock nbgrader, cannot run script as the instructor either; feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
 cell's report as a table of its checks, with the figures the graders drew; a collect
 step that takes a student's submission only from that student and copies links as links; a
@@ -30,6 +34,7 @@ from traitlets.config import Config
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.preprocessors import (
     ExecuteWithGraders,
+    InertNotebook,
     ReportTableInFeedback,
     TruncateLargeOutputs,
     WriteGraderScores,
@@ -38,12 +43,14 @@ from course_kit.preprocessors import (
 
 
 def autograde_pipeline() -> list[type]:
-    """nbgrader's stock autograde preprocessors with the kit's five changes (module docstring)."""
+    """nbgrader's stock autograde preprocessors with the kit's six changes (module docstring)."""
     stock = Autograde.class_traits()["autograde_preprocessors"].default()
     pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
     pipeline.insert(pipeline.index(LimitOutput) + 1, CoalesceStreamsPreprocessor)
     pipeline.insert(pipeline.index(CoalesceStreamsPreprocessor) + 1, TruncateLargeOutputs)
     pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
+    # After SaveAutoGrades, which compares answer cells' checksums: nothing it reads is changed before it.
+    pipeline.insert(pipeline.index(SaveAutoGrades) + 1, InertNotebook)
     pipeline.append(WriteGradingRecord)
     return pipeline
 
@@ -54,6 +61,12 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
+    # Every HTMLExporter of nbgrader under this configuration (formgrader's, which the Jupyter server started from
+    # the course root builds from this file, and GenerateFeedback's) cleans what the notebook holds before its
+    # template runs, and the HTML its Markdown cells become (nbgrader's templates never clean those).  By name:
+    # formgrader shows this configuration as JSON.
+    c.HTMLExporter.preprocessors = ["course_kit.preprocessors.InertNotebook"]
+    c.HTMLExporter.filters = {"markdown2html": "course_kit.inert.markdown_filter.InertMarkdown"}
     # Collect refuses a folder that its student did not make (owner, future date, id: course_kit/exchange/
     # vetted_collect.py) and copies links as links (grading then refuses that submission) instead of following them.
     c.ExchangeFactory.collect = "course_kit.exchange.VettedCollect"
