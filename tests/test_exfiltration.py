@@ -37,6 +37,8 @@ from course_kit.instructor.samples import build_submission
 
 ASSIGNMENT = "ps1_naive_loss"
 ATTACKERS = ("mallory", "trudy")
+# The grader modules imported here to draw a student's inputs again register no marks in this process.
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")
 HONEST = "ada"
 
 ATTACK = '''
