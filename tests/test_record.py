@@ -42,6 +42,19 @@ def test_a_record_reads_back_as_written(tmp_path):
     assert "figure" not in path.read_text()  # optional fields left out, not null
 
 
+def test_the_seeds_of_the_hidden_inputs_are_recorded_and_optional(tmp_path):
+    path = record_path(tmp_path / "ps2_stable_loss", "stable_loss")
+    record = _record()
+    write_record(path, record)
+    assert "hidden_seeds" not in json.loads(path.read_text())  # none drawn: left out, and older records still read
+    record.hidden_seeds = {"test_softmax": "0123456789abcdef" * 2}
+    write_record(path, record)
+    assert read_record(path, *NAMES).hidden_seeds == record.hidden_seeds
+    record.hidden_seeds = {"test_softmax": "not a seed"}
+    with pytest.raises(RecordError, match="does not match"):
+        write_record(path, record)
+
+
 def test_a_planted_link_is_replaced_never_written_through(tmp_path):
     target = tmp_path / "gradebook.db"
     target.write_text("precious")

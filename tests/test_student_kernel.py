@@ -219,3 +219,37 @@ def test_calls_add_files_not_folders_to_the_exchange_folder(tmp_path: Path):
     assert _messages(student.call_many("f", [(np.float64(2),), (np.float64(3),)])) == [3.0, 4.0]
     (exchange,) = tmp_path.iterdir()
     assert sorted(p.is_file() for p in exchange.iterdir()) == [True] * 7  # 3 argument files, 4 answer files
+
+
+def test_a_grader_call_changes_no_cell_of_the_notebook(tmp_path: Path):
+    """A display shown with a display_id in a cell, updated during a grader's call with the call's arguments, stays
+    as the cell left it: the update (and any widget message) reaches the call's own, discarded, cell only."""
+    from course_kit.confinement import ConfinedKernelManager
+    from course_kit.grading.executor import keep_reply_error
+    from course_kit.grading.notebook_kernel import TIMEOUT_ERROR, HandRunClient, code_runner
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import numpy as np\n"
+        "handle = display({'text/plain': 'shown by the notebook'}, raw=True, display_id=True)\n"
+        "def f(z):\n"
+        "    handle.update({'text/plain': 'LEAKED ' + repr(z.tolist())}, raw=True)\n"
+        "    display({'text/plain': 'LEAKED too'}, raw=True, display_id=handle.display_id)\n"
+        "    return z * 2\n"
+    )]
+    client = HandRunClient(nb, interrupt_on_timeout=True, error_on_timeout=TIMEOUT_ERROR,
+                           on_cell_executed=keep_reply_error, allow_errors=True, kernel_name="python3",
+                           kernel_manager_class=ConfinedKernelManager, timeout=30,
+                           resources={"metadata": {"path": str(tmp_path)}})
+    with client.setup_kernel():
+        client.run_all_cells()
+        before = nbformat.writes(client.nb)
+        student = StudentKernel(code_runner(client), scratch_parent=client.km.kernel_cwd or tmp_path)
+        try:
+            assert student.call("f", np.array([31.0, 41.0])).tolist() == [62.0, 82.0]
+        finally:
+            student.close()
+        after = nbformat.writes(client.nb)
+        assert "LEAKED [31" not in after and "LEAKED too" not in after.replace("'LEAKED too'", "")
+        assert after == before

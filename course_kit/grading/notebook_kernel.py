@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
@@ -38,13 +39,39 @@ TIMEOUT_ERROR = {
 }
 
 
+class CallsTouchNoCell:
+    """Mixin for the nbclient client whose kernel the graders call: what the kernel sends during a call reaches
+    that call's own cell (which ``code_runner`` discards) and no other.
+
+    nbclient lets a kernel change cells other than the one running: a display shown with a ``display_id`` is
+    updated in place wherever it appears, and widgets' messages go into the notebook's widget state and
+    into Output widgets.  During a grader's call the kernel holds the hidden inputs, so an earlier cell's
+    display updated then would carry them into the graded notebook and the feedback.  While ``in_grader_call``
+    is set, display ids are ignored (a display becomes an output of the call's cell) and widget (comm)
+    messages are dropped.
+    """
+
+    in_grader_call = False
+
+    def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
+        if self.in_grader_call:
+            kind = msg["msg_type"]
+            if kind.startswith("comm") or kind == "update_display_data":
+                return None
+            content = msg.get("content")
+            if isinstance(content, dict) and content.get("transient"):
+                msg = {**msg, "content": {**content, "transient": {}}}
+        return super().process_message(msg, cell, cell_index)
+
+
 def code_runner(client: NotebookClient, timeout: int | None = None) -> RunCode:
     """A RunCode for ``StudentKernel`` that executes snippets as hidden, history-free cells.
 
-    ``client`` runs under ``NotebookStopRules`` (both executors do); ``timeout`` (seconds per snippet)
-    replaces its cell timeout while a snippet runs.
+    ``client`` runs under ``NotebookStopRules`` and ``CallsTouchNoCell`` (both executors do); ``timeout``
+    (seconds per snippet) replaces its cell timeout while a snippet runs.
     """
     assert isinstance(client, NotebookStopRules), "the cell timeout a snippet borrows is NotebookStopRules'"
+    assert isinstance(client, CallsTouchNoCell), "a grader's call must not reach the notebook's cells"
 
     def run_code(source: str) -> Sequence[NotebookNode]:
         cell = nbformat.v4.new_code_cell(source)
@@ -55,11 +82,13 @@ def code_runner(client: NotebookClient, timeout: int | None = None) -> RunCode:
         # timeout trait, which nbconvert re-reads from the configuration): that is what a snippet must borrow.
         cell_timeout = client.cell_timeout
         client.cell_timeout = timeout or cell_timeout
+        client.in_grader_call = True
         try:
             client.execute_cell(cell, len(client.nb.cells) - 1, store_history=False)
         except CellTimeoutError:  # raised only when the kernel's output channel goes silent
             raise Stopped("the kernel stopped answering") from None
         finally:
+            client.in_grader_call = False
             client.cell_timeout = cell_timeout
             client.nb.cells.pop()
         if timed_out(cell) and not kernel_responds(client):
@@ -122,7 +151,7 @@ def executed_notebook(
                 student.close()
 
 
-class HandRunClient(NotebookStopRules, BudgetedOutputs, NotebookClient):
+class HandRunClient(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, NotebookClient):
     """nbclient with the autograder's stop rules and output caps."""
 
     def __init__(self, *args, **kwargs) -> None:

@@ -10,6 +10,13 @@ the course hidden; ``--allow-unconfined`` is the opt-out where bubblewrap is
 missing); without ``--submission`` it grades the assignment's source notebook,
 i.e. the reference solution.  Either
 way the run ends with each test cell's score.
+
+Random hidden inputs are drawn per student: ``hidden_seed`` is the seed of the requesting grader
+module for the student being graded (``hidden_rng`` a fresh generator from it, ``hidden_seeds``
+the seeds of the whole grading, for a draw shared by several modules), from the course's secret
+(``course_kit.grading.hidden_seeds``).  Under autograde ``ExecuteWithGraders`` knows the student
+and puts their seeds in ``config.stash[HIDDEN_SEEDS]``; run by hand the seeds are fixed and
+public, or the seeds of ``--student ID`` (the course's secret is read, or made, in the course folder).
 """
 
 from __future__ import annotations
@@ -19,15 +26,18 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from course_kit.config import course_settings
 from course_kit.grading.cells import autograded_tests
+from course_kit.grading.hidden_seeds import HiddenSeeds, course_secret
 from course_kit.grading.notebook_kernel import executed_notebook
 from course_kit.grading.results import ResultCollector
 from course_kit.grading.student_kernel import StudentKernel
 
 LIVE_STUDENT = pytest.StashKey[StudentKernel]()
+HIDDEN_SEEDS = pytest.StashKey[HiddenSeeds]()
 
 
 def course_root(assignment_graders: Path) -> Path:
@@ -52,6 +62,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("course_kit", "course kit graders")
     group.addoption("--submission", type=Path, help="notebook to grade (default: the source notebook)")
     group.addoption("--cell-timeout", type=int, help="seconds per notebook cell and per call (default: the course's)")
+    group.addoption(
+        "--student",
+        help="draw the random hidden inputs as autograde does for this student id (default: fixed public seeds)",
+    )
     group.addoption(
         "--allow-unconfined", action="store_true",
         help="DANGEROUS: run the notebook without bubblewrap where it is unavailable (it can then read the graders)",
@@ -102,6 +116,35 @@ def student(request: pytest.FixtureRequest, _notebook_kernels: _NotebookKernels)
     return _notebook_kernels.get(
         Path(notebook).resolve(), root, graders.name, options("--cell-timeout"), options("--allow-unconfined")
     )
+
+
+@pytest.fixture(scope="module")
+def hidden_seeds(request: pytest.FixtureRequest) -> HiddenSeeds:
+    """The seeds of this grading: the graded student's under autograde; run by hand, fixed (or ``--student``'s)."""
+    live = request.config.stash.get(HIDDEN_SEEDS, None)
+    if live is not None:
+        return live
+    graders = Path(str(request.node.path)).parent
+    root = course_root(graders)
+    settings = course_settings(root)
+    course = settings.CourseDirectory.get("course_id", "")
+    student = request.config.getoption("--student")
+    if not student:
+        return HiddenSeeds.hand_run(course, graders.name)
+    key = course_secret(root, settings.ExecuteWithGraders.get("hidden_inputs_secret", ""))
+    return HiddenSeeds(key, course, graders.name, student)
+
+
+@pytest.fixture(scope="module")
+def hidden_seed(request: pytest.FixtureRequest, hidden_seeds: HiddenSeeds) -> int:
+    """The seed of the requesting grader module's random hidden inputs, for the student being graded."""
+    return hidden_seeds.seed(Path(str(request.node.path)).stem)
+
+
+@pytest.fixture
+def hidden_rng(hidden_seed: int) -> np.random.Generator:
+    """A fresh generator seeded with ``hidden_seed``: each check that asks gets the same stream."""
+    return np.random.default_rng(hidden_seed)
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -88,9 +88,13 @@ class GradingRecord:
     timings: Timings
     cells: list[CellRecord]
     schema_version: int = SCHEMA_VERSION
+    # The seeds of the graders' random hidden inputs (draw -> hex), drawn for this student; None: none drawn.
+    hidden_seeds: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        if data["hidden_seeds"] is None:  # optional: left out, not written as null
+            del data["hidden_seeds"]
         for cell in data["cells"]:  # the optional fields are left out, not written as null
             cell["checks"] = [{k: v for k, v in check.items() if v is not None} for check in cell["checks"]]
         return data

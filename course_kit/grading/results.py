@@ -6,6 +6,10 @@ cell's points are split over the module's checks in proportion to their
 ``weight`` marker (default 1).  A check with weight 0 is reported to the
 student but carries no points: that is how a stricter accuracy tier is shown
 without being silently required.
+
+A check's message is what the student reads of a failure, and it may quote the submission (an
+exception's message, a returned value): it is cut to ``MAX_MESSAGE_CHARS`` here, whatever the
+grader put in it (``course_kit.grading.excerpt``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from course_kit.grading.excerpt import MAX_MESSAGE_CHARS, excerpt
 from course_kit.grading.student_kernel import StudentCodeError
 
 
@@ -67,6 +72,11 @@ def _check_name(item: pytest.Item) -> str:
 
 
 def _failure_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    """What the student reads of a failed check: the error's message, at most MAX_MESSAGE_CHARS of it."""
+    return excerpt(_full_message(excinfo), MAX_MESSAGE_CHARS)
+
+
+def _full_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     error = excinfo.value
     if isinstance(error, StudentCodeError):
         return str(error)

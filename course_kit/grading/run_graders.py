@@ -8,23 +8,33 @@ from pathlib import Path
 
 import pytest
 
-from course_kit.grading.pytest_plugin import LIVE_STUDENT
+from course_kit.grading.hidden_seeds import HiddenSeeds
+from course_kit.grading.pytest_plugin import HIDDEN_SEEDS, LIVE_STUDENT
 from course_kit.grading.results import CellReport, ResultCollector
 from course_kit.grading.student_kernel import StudentKernel
 
 
 class _LiveStudent:
-    """Hands the kernel that nbgrader is holding open to the ``student`` fixture."""
+    """Hands the kernel that nbgrader is holding open to the ``student`` fixture, and the graded student's seeds
+    to ``hidden_seeds``."""
 
-    def __init__(self, student: StudentKernel) -> None:
+    def __init__(self, student: StudentKernel, seeds: HiddenSeeds | None) -> None:
         self._student = student
+        self._seeds = seeds
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[LIVE_STUDENT] = self._student
+        if self._seeds is not None:
+            config.stash[HIDDEN_SEEDS] = self._seeds
 
 
-def run_graders(graders_dir: Path, student: StudentKernel) -> tuple[dict[str, CellReport], str]:
-    """Returns each test cell's report and pytest's own terminal output (for the instructor's log)."""
+def run_graders(
+    graders_dir: Path, student: StudentKernel, seeds: HiddenSeeds | None = None,
+) -> tuple[dict[str, CellReport], str]:
+    """Returns each test cell's report and pytest's own terminal output (for the instructor's log).
+
+    ``seeds``: the graded student's seeds for the random hidden inputs (None: a hand run's fixed ones); the
+    ones the graders drew from are in ``seeds.used`` afterwards."""
     collector = ResultCollector()
     args = [
         str(graders_dir),
@@ -45,7 +55,7 @@ def run_graders(graders_dir: Path, student: StudentKernel) -> tuple[dict[str, Ce
     ]
     terminal = io.StringIO()
     with redirect_stdout(terminal):
-        exit_code = pytest.main(args, plugins=[_LiveStudent(student), collector])
+        exit_code = pytest.main(args, plugins=[_LiveStudent(student, seeds), collector])
     if exit_code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(
             f"pytest could not run the graders in {graders_dir} (exit {exit_code}):\n{terminal.getvalue()}"

@@ -4,7 +4,7 @@ The submission's code lives in the Jupyter kernel that executed its notebook.
 A grader never imports it and never receives one of its objects.  To call a
 student function, ``StudentKernel`` writes the arguments as ``.npy`` files
 (``CallFiles`` guards that exchange folder against a hostile kernel),
-runs a three-line snippet in that kernel which loads them, calls the function
+runs a short snippet in that kernel which loads them, calls the function
 and saves the result with ``numpy.save(..., allow_pickle=False)``, and reads
 the file back in the grader's own process with ``allow_pickle=False``.  What
 comes back is therefore a plain array of numbers (or JSON), never an object
@@ -20,6 +20,22 @@ A check that tries one function on several inputs can ask for them all at once
 answer file per set of arguments.  Each set is its own try in the kernel, and
 its outcome comes back as the answer or the error its own ``call`` would have
 given; ``in_order`` hands them to a loop that raises where a loop of calls would.
+
+What the kernel says back in words (an exception's message, a dtype) reaches a check's message,
+and so the student's feedback, only as a short excerpt (``course_kit.grading.excerpt``): student
+code sees every hidden input it is called with, and an exception is a way to write them out.
+
+Recognising a grader's call.  The snippets name nothing the same way twice: their variables get
+fresh random names per call (``secrets.token_hex``), deleted when the call ends; the call files
+are named by a random token in a folder of a random name.  So no fixed name (once ``__ck_np``)
+tells a grader's call from the notebook's own checks, and a submission copied from one that
+looked for it finds nothing.  A determined student can still tell: the graders call after the
+notebook's last cell has run, from a cell that is not in the history (``store_history=False``),
+with arguments loaded from ``.npy`` files by a snippet that the call stack shows; none of that
+can be hidden, and public checks in a notebook the student edits cannot be made to look the same.
+It is not meant to be a secret.  What protects the hidden inputs is that little leaves (the
+excerpts) and that what leaves is worth nothing to anyone else: the graders' random inputs are
+drawn per student (``course_kit.grading.hidden_seeds``).
 """
 
 from __future__ import annotations
@@ -27,17 +43,18 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 
 from course_kit.grading.call_files import AnswerTooLarge, CallFiles
-from course_kit.grading.output_budget import MAX_OUTPUT_CHARS, cut_text
+from course_kit.grading.excerpt import excerpt
 from course_kit.grading.stopped import Stopped
 
 # Runs source code in the submission's kernel and returns the outputs it produced.
@@ -86,23 +103,26 @@ class StudentKernel:
         messages (default ``function(...)``).
         """
         call = self._files.new_call()
-        arg_code = [self._argument_code(arg, f"{call}-arg{i}.npy") for i, arg in enumerate(args)]
-        out = self._files.answer_file(f"{call}-result.npy")
-        body = f"__ck_result = {function}({', '.join(arg_code)})"
+        np_, result = _fresh_names(2)
+        arg_code = [self._argument_code(arg, f"{call}-{i}.npy", np_) for i, arg in enumerate(args)]
+        out = self._files.answer_file(f"{call}.npy")
+        body = f"{result} = {function}({', '.join(arg_code)})"
         if fp_errors is not None:
             body = (
-                f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
-                f"    {body}"
+                f"with {np_}.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
+                f"        {body}"
             )
         what = what or f"{function}(...)"
         self._run(
-            f"import numpy as __ck_np\n{body}\n"
-            f"__ck_np.save({out!r}, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
-            "del __ck_result",
+            f"import numpy as {np_}\n"
+            "try:\n"
+            f"    {body}\n"
+            f"    {np_}.save({out!r}, {np_}.asarray({result}), allow_pickle=False)\n"
+            f"finally:\n    {_forget(np_, result)}\n",
             what,
             function,
         )
-        return _numbers(self._answer(f"{call}-result.npy", what), what)
+        return _numbers(self._answer(f"{call}.npy", what), what)
 
     def call_many(
         self, function: str, arg_sets: Iterable[Sequence[Any]], fp_errors: str | None = None, what: str | None = None,
@@ -120,19 +140,21 @@ class StudentKernel:
         if (refusal := self._refusal(what)) is not None:
             return [StudentCodeError(str(refusal)) for _ in sets]
         call = self._files.new_call()
-        done = self._files.answer_file(f"{call}-done.jsonl")
+        done = self._files.answer_file(f"{call}.jsonl")
+        names = _BatchNames(*_fresh_names(len(_BatchNames._fields)))
         calls = []
         for s, args in enumerate(sets):
-            arg_code = [self._argument_code(arg, f"{call}-set{s}-arg{i}.npy") for i, arg in enumerate(args)]
-            calls.append((self._files.answer_file(f"{call}-set{s}.npy"), f"{function}({', '.join(arg_code)})"))
+            arg_code = [self._argument_code(arg, f"{call}-{s}-{i}.npy", names.np) for i, arg in enumerate(args)]
+            calls.append((self._files.answer_file(f"{call}-{s}.npy"), f"{function}({', '.join(arg_code)})"))
         try:
-            cut_off = self._error_in(self._outputs(_batch_source(calls, done, fp_errors), what), what, function)
+            cut_off = self._error_in(self._outputs(_batch_source(calls, done, fp_errors, names), what), what,
+                                     function)
         except StudentCodeError as error:  # the kernel stopped or died during the batch
             cut_off = error
-        finished = self._finished_sets(f"{call}-done.jsonl", len(sets))
+        finished = self._finished_sets(f"{call}.jsonl", len(sets))
         answers: list[np.ndarray | StudentCodeError] = []
         for s, outcome in enumerate(finished):
-            answers.append(self._set_answer(outcome, f"{call}-set{s}.npy", what, function))
+            answers.append(self._set_answer(outcome, f"{call}-{s}.npy", what, function))
         if len(answers) < len(sets):
             answers.append(cut_off or StudentCodeError(f"{what}: no result came back from the kernel "
                                                        "(the call did not run to its end)"))
@@ -143,39 +165,44 @@ class StudentKernel:
     def value(self, name: str) -> np.ndarray:
         """The notebook's top-level variable ``name``, as a numeric ndarray."""
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}-value.npy")
-        save = f"__ck_np.save({out!r}, __ck_np.asarray({name}), allow_pickle=False)"
-        self._run(f"import numpy as __ck_np\n{save}", name, name)
-        return _numbers(self._answer(f"{call}-value.npy", name), name)
+        out = self._files.answer_file(f"{call}.npy")
+        (np_,) = _fresh_names(1)
+        save = f"{np_}.save({out!r}, {np_}.asarray({name}), allow_pickle=False)"
+        self._run(f"import numpy as {np_}\ntry:\n    {save}\nfinally:\n    {_forget(np_)}\n", name, name)
+        return _numbers(self._answer(f"{call}.npy", name), name)
 
     def json(self, expression: str, what: str | None = None) -> Any:
         """The JSON-serialisable value of ``expression`` evaluated in the kernel (``what`` names it in messages)."""
         what = what or expression
         call = self._files.new_call()
-        out = self._files.answer_file(f"{call}-value.json")
+        out = self._files.answer_file(f"{call}.json")
+        json_, file = _fresh_names(2)
         self._run(
-            f"import json as __ck_json\nwith open({out!r}, 'w') as __ck_f:\n    __ck_json.dump({expression}, __ck_f)",
+            f"import json as {json_}\n"
+            f"try:\n    with open({out!r}, 'w') as {file}:\n        {json_}.dump({expression}, {file})\n"
+            f"finally:\n    {_forget(json_, file)}\n",
             what,
             expression,
         )
         try:
-            return json.loads(self._answer(f"{call}-value.json", what))
-        except ValueError as error:
-            raise StudentCodeError(f"{what} did not come back as JSON ({error})") from None
+            return json.loads(self._answer(f"{call}.json", what))
+        except (ValueError, RecursionError) as error:
+            raise StudentCodeError(excerpt(f"{what} did not come back as JSON ({error})")) from None
 
     def close(self) -> None:
         self._files.close()
 
     # -- internals -----------------------------------------------------------
 
-    def _argument_code(self, arg: Any, name: str) -> str:
+    def _argument_code(self, arg: Any, name: str, numpy_name: str) -> str:
+        """The expression that gives the kernel ``arg``: a kernel name, or the load of the file written for it."""
         if isinstance(arg, KernelName):
             return arg.name
         buffer = io.BytesIO()
         np.save(buffer, np.asarray(arg), allow_pickle=False)
         self._files.write(name, buffer.getvalue())
         # [()] turns a 0-d array into a numpy scalar and leaves other arrays as they are.
-        return f"__ck_np.load({self._files.kernel_path(name)!r}, allow_pickle=False)[()]"
+        return f"{numpy_name}.load({self._files.kernel_path(name)!r}, allow_pickle=False)[()]"
 
     def _answer(self, name: str, what: str) -> bytes:
         try:
@@ -252,8 +279,7 @@ class StudentKernel:
                 return error
         if isinstance(outcome, list) and len(outcome) == 2 and all(isinstance(part, str) for part in outcome):
             ename, evalue = outcome
-            return StudentCodeError(_explain_error(what, _first_name(function), ename,
-                                                   cut_text(evalue, MAX_OUTPUT_CHARS)))
+            return StudentCodeError(_explain_error(what, _first_name(function), ename, evalue))
         return StudentCodeError(f"{what}: no usable result came back from the kernel")
 
 
@@ -266,33 +292,57 @@ def in_order(answers: Iterable[np.ndarray | StudentCodeError]) -> Iterator[np.nd
         yield answer
 
 
-def _batch_source(calls: list[tuple[str, str]], done: str, fp_errors: str | None) -> str:
+class _BatchNames(NamedTuple):
+    """The names a ``call_many`` snippet binds in the kernel's namespace while it runs (fresh random ones)."""
+
+    json: str
+    np: str
+    done: str
+    out: str
+    call: str
+    line: str
+    result: str
+    error: str
+
+
+def _fresh_names(count: int) -> list[str]:
+    """``count`` identifiers no notebook uses and no two calls share: what a snippet binds while it runs."""
+    return [f"_{secrets.token_hex(6)}" for _ in range(count)]
+
+
+def _forget(*names: str) -> str:
+    """A statement that unbinds ``names`` from the kernel's namespace, bound or not (a call may end half way)."""
+    return "; ".join(f"globals().pop({name!r}, None)" for name in names)
+
+
+def _batch_source(calls: list[tuple[str, str]], done: str, fp_errors: str | None, n: _BatchNames) -> str:
     """The snippet of ``call_many``: each (answer file, call expression) in its own try, one line per set in ``done``.
 
     Only ``Exception`` is caught: an interrupt (a timeout) or ``SystemExit`` ends the batch, as it ends a call.
     """
-    call = "__ck_result = __ck_call()"
+    call = f"{n.result} = {n.call}()"
     if fp_errors is not None:
-        call = (f"with __ck_np.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
-                f"                {call}")
-    sets = "".join(f"        ({out!r}, lambda: {expression}),\n" for out, expression in calls)
+        call = (f"with {n.np}.errstate(over={fp_errors!r}, invalid={fp_errors!r}, divide={fp_errors!r}):\n"
+                f"                    {call}")
+    sets = "".join(f"            ({out!r}, lambda: {expression}),\n" for out, expression in calls)
     return (
-        "import json as __ck_json\n"
-        "import numpy as __ck_np\n"
-        f"with open({done!r}, 'w') as __ck_done:\n"
-        "    for __ck_out, __ck_call in [\n"
+        f"import json as {n.json}\n"
+        f"import numpy as {n.np}\n"
+        "try:\n"
+        f"    with open({done!r}, 'w') as {n.done}:\n"
+        f"        for {n.out}, {n.call} in [\n"
         f"{sets}"
-        "    ]:\n"
-        "        try:\n"
-        f"            {call}\n"
-        "            __ck_np.save(__ck_out, __ck_np.asarray(__ck_result), allow_pickle=False)\n"
-        "            __ck_line = None\n"
-        "        except Exception as __ck_error:\n"
-        "            __ck_line = [type(__ck_error).__name__, str(__ck_error)]\n"
-        "        __ck_result = None\n"
-        "        __ck_done.write(__ck_json.dumps(__ck_line) + '\\n')\n"
-        "        __ck_done.flush()\n"
-        "del __ck_done, __ck_out, __ck_call, __ck_line, __ck_result\n"
+        "        ]:\n"
+        "            try:\n"
+        f"                {call}\n"
+        f"                {n.np}.save({n.out}, {n.np}.asarray({n.result}), allow_pickle=False)\n"
+        f"                {n.line} = None\n"
+        f"            except Exception as {n.error}:\n"
+        f"                {n.line} = [type({n.error}).__name__, str({n.error})]\n"
+        f"            {n.result} = None\n"
+        f"            {n.done}.write({n.json}.dumps({n.line}) + '\\n')\n"
+        f"            {n.done}.flush()\n"
+        f"finally:\n    {_forget(*n)}\n"
     )
 
 
@@ -304,18 +354,20 @@ def _first_name(code: str) -> str:
 def _numbers(data: bytes, what: str) -> np.ndarray:
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as error:
-        raise StudentCodeError(f"{what} did not return an array of numbers ({error})") from None
+    except ValueError as error:  # the message may quote the file's header, which the kernel wrote
+        raise StudentCodeError(f"{what} did not return an array of numbers ({excerpt(str(error))})") from None
     if array.dtype.kind not in "fiub":  # real numbers only: object, complex, strings are refused
-        raise StudentCodeError(f"{what} returned an array of dtype {array.dtype}, not real numbers")
+        # A structured dtype's field names are the kernel's words too.
+        raise StudentCodeError(f"{what} returned an array of dtype {excerpt(str(array.dtype))}, not real numbers")
     return array
 
 
 def _explain_error(what: str, asks_for: str, ename: str, evalue: str) -> str:
+    """What an error the kernel reported means for the call, with the kernel's words (name, message) excerpted."""
     # "Not defined" is about the notebook only if the missing name is the one the grader asked for,
     # not a name used inside the student's function.
     if ename == "NameError" and evalue == f"name '{asks_for}' is not defined":
         return f"{what}: the notebook does not define {asks_for}"
     if ename == "ValueError" and "allow_pickle" in evalue:
         return f"{what} returned something that is not an array of numbers (objects cannot be graded)"
-    return f"{what} raised {ename}: {evalue}"
+    return f"{what} raised {excerpt(ename, 100)}: {excerpt(evalue)}"

@@ -14,6 +14,10 @@ While the notebook runs, every output is cut to ``max_output_chars`` and the
 notebook's outputs together to ``max_notebook_output_chars`` (``OutputBudget``),
 so no notebook can grow the grader's memory without bound.
 
+The graders' random hidden inputs are drawn for the student being graded (``HiddenSeeds``, keyed
+by the course's secret: ``hidden_inputs_secret``, or the course folder's secret file), and the
+seeds they used go into the grading record.
+
 If the kernel dies (``os._exit``, a segfault, a resource limit) stock nbgrader
 abandons the whole submission, and a notebook whose cells keep running past
 the timeout costs a full timeout per remaining cell.  Here, for assignments
@@ -31,6 +35,7 @@ from pathlib import Path
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
@@ -38,7 +43,8 @@ from course_kit.confinement import ConfinedKernelManager
 from course_kit.confinement.warm_kernels import spare_for
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.executor import STOPS, NotebookStopRules, timed_out
-from course_kit.grading.notebook_kernel import code_runner
+from course_kit.grading.hidden_seeds import HiddenSeeds, course_secret
+from course_kit.grading.notebook_kernel import CallsTouchNoCell, code_runner
 from course_kit.grading.output_budget import MAX_NOTEBOOK_CHARS, MAX_OUTPUT_CHARS, BudgetedOutputs, OutputBudget
 from course_kit.grading.record import KernelOutcome
 from course_kit.grading.results import CellReport, CheckResult
@@ -57,9 +63,10 @@ class KernelRun:
     memory_peak_mb: float | None = None
     left_behind: list[str] = field(default_factory=list)
     outputs_cut: int = 0
+    hidden_seeds: dict[str, str] = field(default_factory=dict)  # draw -> seed the graders used (hex)
 
 
-class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
+class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, Execute):
     graders_root = Unicode(
         "graders",
         help="Folder holding one pytest graders folder per assignment (relative to the working directory).",
@@ -70,6 +77,12 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
     max_output_chars = Integer(
         MAX_OUTPUT_CHARS,
         help="Longest output kept, per string, of any kind (text, HTML, images, an exception's message).",
+    ).tag(config=True)
+    hidden_inputs_secret = Unicode(
+        "",
+        help="The course's secret from which each student's random hidden inputs are drawn (any text, kept "
+        "secret; changing it changes every student's inputs).  Empty: the course folder's .grading-secret file, "
+        "made on first use (mode 0600).",
     ).tag(config=True)
     max_notebook_output_chars = Integer(
         MAX_NOTEBOOK_CHARS,
@@ -93,6 +106,7 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
         self._manager = km
         self._graders = self._graders_dir(resources)
         self._graders_s = 0.0
+        self._seeds_used: dict[str, str] = {}
         self._executed_at: float | None = None
         self.start_rules(resources.get("nbgrader", {}).get("assignment"))
         self.output_budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
@@ -115,8 +129,19 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
             memory_peak_mb=getattr(self._manager, "last_memory_peak_mb", None),
             left_behind=list(getattr(self._manager, "last_left_behind", [])),
             outputs_cut=self.output_budget.cut,
+            hidden_seeds=self._seeds_used,
         )
         return nb, resources
+
+    def _hidden_seeds(self, resources: ResourcesDict) -> HiddenSeeds:
+        """The seeds of the student being graded; a hand run's fixed ones where nbgrader names no student."""
+        names = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        assignment = str(names.get("assignment", ""))
+        if not names.get("student"):
+            return HiddenSeeds.hand_run(coursedir.course_id, assignment)
+        key = course_secret(Path(coursedir.root), self.hidden_inputs_secret)
+        return HiddenSeeds(key, coursedir.course_id, assignment, str(names["student"]))
 
     def _take_spare(self) -> ConfinedKernelManager | None:
         """The worker's spare kernel for this notebook (``warm_kernels``), already working in a copy of its folder;
@@ -151,10 +176,12 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
             runner = code_runner(self, timeout=self.call_timeout)
             workdir = getattr(self._manager, "kernel_cwd", None) or Path(resources["metadata"]["path"])
             student = StudentKernel(runner, scratch_parent=workdir)
+            seeds = self._hidden_seeds(resources)
             try:
-                reports, log = run_graders(graders_dir, student)
+                reports, log = run_graders(graders_dir, student, seeds)
             finally:
                 student.close()
+                self._seeds_used = dict(seeds.used)
             self._graders_s = time.monotonic() - self._executed_at
             self.log.debug("pytest graders for %s:\n%s", graders_dir, log)
             resources["grader_reports"] = reports

@@ -55,6 +55,7 @@ class WriteGradingRecord(NbGraderPreprocessor):
             timings=Timings(round(run.execution_s, 3), round(run.graders_s, 3),
                             round(time.monotonic() - run.started, 3)),
             cells=cells,
+            hidden_seeds=run.hidden_seeds or None,
         )
         write_record(record_path(graded, names["notebook"]), record)
         return nb, resources

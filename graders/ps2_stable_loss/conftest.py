@@ -8,11 +8,15 @@ and work along the last axis.  Their graders try them on the same kinds of rows,
   every logit below -745, so that every exp underflows to 0 ([-800, -800, -800], [-1e4, -1e4]);
   a largest exp that is subnormal ([-745.5, -740, -750]); and ordinary rows any formula must
   keep right ([0, 0, 0], [1e-300, -1e-300, 0], [40, 37, 17]).
-- ``random_rows``: 50 rows per row size k, from the seed and row sizes the grader module sets in
-  ``RANDOM_SEED`` and ``ROW_SIZES``.  Each row is centre + scale * N(0, 1), with scale = 10^u,
-  u uniform in [-3, 3.5] (1e-3 to ~3e3), and centre 0 for half of the rows, +-10^v with v uniform
-  in [0, 4] (up to 1e4) for the other half.  ``random_cases``, for losses that take labels, draws
-  from the same generator 50 integer labels in [0, k) just before the rows of each size k.
+- ``random_rows``: 50 rows per row size k (the sizes the grader module sets in ``ROW_SIZES``), drawn
+  for the student being graded (the kit's ``hidden_seed``: the grader module's seed for this
+  student, so that rows one student sees are of no use to another).  Each row is centre + scale *
+  N(0, 1), with scale = 10^u, u in [-3, 3.5] (1e-3 to ~3e3), and centre 0 for half of the rows,
+  +-10^v with v in [0, 4] (up to 1e4) for the other half.  u and v are stratified (one value in each
+  of equal slices of their range, in random order), so that every student's table spans the same
+  ranges: a formula that breaks on large logits meets them in every draw, and a sample's score
+  does not depend on whose rows it got.  ``random_cases``, for losses that take labels, draws from
+  the same generator 50 integer labels in [0, k) just before the rows of each size k.
 - ``fp_rows``: per dtype, rows at that dtype's limits (float64: |z| up to 1e300, float32: up to
   1e38), on which a formula that exponentiates a positive number overflows, and one that takes
   the log of an underflowed sum, or divides by it, raises once warnings are errors.
@@ -27,6 +31,7 @@ module keeps its own tolerance, whose derivation is in the module's docstring.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import pytest
@@ -62,31 +67,34 @@ for _rows in [*EXTREME_ROWS.values(), *FP_ROWS.values()]:
     _read_only(_rows)
 
 
+def stratified(rng: np.random.Generator, n: int, low: float, high: float) -> np.ndarray:
+    """n numbers in [low, high], one uniform in each of n equal slices, in random order."""
+    return low + (high - low) * (rng.permutation(n) + rng.random(n)) / n
+
+
 def draw_rows(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
-    """n random rows of k logits: centre + scale * N(0, 1), see the module docstring."""
-    scale = 10 ** rng.uniform(-3, 3.5, (n, 1))
-    centre = np.where(rng.random((n, 1)) < 0.5, 0.0, 10 ** rng.uniform(0, 4, (n, 1)) * rng.choice([-1, 1], (n, 1)))
+    """n random rows of k logits: centre + scale * N(0, 1), see the module docstring (n even)."""
+    scale = 10 ** stratified(rng, n, -3, 3.5)[:, None]
+    half = n // 2
+    sign = rng.permutation(np.resize([-1.0, 1.0], half))
+    offset = np.concatenate([np.zeros(n - half), 10 ** stratified(rng, half, 0, 4) * sign])
+    centre = rng.permutation(offset)[:, None]
     return centre + scale * rng.standard_normal((n, k))
 
 
-_RANDOM_TABLES: dict[tuple, dict] = {}
-
-
+@lru_cache(maxsize=16)  # a few students' tables: a grading worker grades one student after another
 def random_table(seed: int, row_sizes: tuple[int, ...], labelled: bool = False) -> dict:
     """k -> rows, or k -> (labels, rows), drawn from one generator in the order of row_sizes; cached."""
-    key = (seed, tuple(row_sizes), labelled)
-    if key not in _RANDOM_TABLES:
-        rng = np.random.default_rng(seed)
-        table = {}
-        for k in row_sizes:
-            labels = rng.integers(0, k, ROWS_PER_SIZE) if labelled else None  # drawn before the rows
-            rows = draw_rows(rng, ROWS_PER_SIZE, k)
-            _read_only(rows)
-            if labelled:
-                _read_only(labels)
-            table[k] = (labels, rows) if labelled else rows
-        _RANDOM_TABLES[key] = table
-    return _RANDOM_TABLES[key]
+    rng = np.random.default_rng(seed)
+    table = {}
+    for k in row_sizes:
+        labels = rng.integers(0, k, ROWS_PER_SIZE) if labelled else None  # drawn before the rows
+        rows = draw_rows(rng, ROWS_PER_SIZE, k)
+        _read_only(rows)
+        if labelled:
+            _read_only(labels)
+        table[k] = (labels, rows) if labelled else rows
+    return table
 
 
 @pytest.fixture(scope="session")
@@ -96,15 +104,15 @@ def extreme_rows() -> RowTable:
 
 
 @pytest.fixture(scope="module")
-def random_rows(request: pytest.FixtureRequest) -> RowTable:
-    """k -> 50 random float64 rows, for the module's RANDOM_SEED and ROW_SIZES."""
-    return random_table(request.module.RANDOM_SEED, request.module.ROW_SIZES)
+def random_rows(request: pytest.FixtureRequest, hidden_seed: int) -> RowTable:
+    """k -> 50 random float64 rows, for the module's ROW_SIZES, drawn for the student being graded."""
+    return random_table(hidden_seed, tuple(request.module.ROW_SIZES))
 
 
 @pytest.fixture(scope="module")
-def random_cases(request: pytest.FixtureRequest) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """k -> (50 integer labels in [0, k), 50 random float64 rows), for the module's RANDOM_SEED and ROW_SIZES."""
-    return random_table(request.module.RANDOM_SEED, request.module.ROW_SIZES, labelled=True)
+def random_cases(request: pytest.FixtureRequest, hidden_seed: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """k -> (50 integer labels in [0, k), 50 random float64 rows), for the module's ROW_SIZES, for this student."""
+    return random_table(hidden_seed, tuple(request.module.ROW_SIZES), labelled=True)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,6 @@ from course_numerics import reference
 from course_numerics.rowwise import SharedChecks
 from course_numerics.tolerances import SOFTMAX, shown_as, softmax_bound
 
-RANDOM_SEED = 20240204
 ROW_SIZES = (2, 3, 10)
 
 CHECKS = SharedChecks("softmax", reference.softmax, SOFTMAX, softmax_bound, reduces_last_axis=False)

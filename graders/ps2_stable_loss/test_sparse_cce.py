@@ -31,7 +31,6 @@ from course_numerics.figures import answer, curves
 from course_numerics.rowwise import FIGURE_T, figure_rows
 from course_numerics.tolerances import LOGSUMEXP, logsumexp_bound, shown_as
 
-RANDOM_SEED = 20240206
 ROW_SIZES = (2, 3, 5, 10)
 SHAPE_CHECK_RTOL = 1e-6  # the shape checks only make sure the values are not garbage
 

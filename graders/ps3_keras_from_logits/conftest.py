@@ -2,7 +2,8 @@
 
 The held-out points come from the distributions of the notebook's ``make_blobs`` and
 ``make_ring`` (keep CENTRES and the spreads in step with keras_from_logits.ipynb) but from seeds
-the notebook never uses.  Everything the graders learn about a submission's Keras models comes
+the notebook never uses: each student's own (the kit's ``hidden_seeds``), so that held-out points
+one student sees are of no use to another.  Everything the graders learn about a submission's Keras models comes
 back through the ``student`` fixture as JSON or as arrays of numbers, and what a model's config
 claims is always cross-checked against what the model computes: a config can be patched to lie,
 its outputs and its compiled loss cannot lie without being wrong.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course_kit.grading.hidden_seeds import HiddenSeeds
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel, in_order
 
 CENTRES = np.array([[-5.0, 2.0], [-2.0, -2.0], [1.0, 2.0], [5.0, -2.0]])
@@ -58,16 +60,16 @@ def make_ring(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return X.astype(np.float32), y
 
 
-@pytest.fixture(scope="session")
-def blobs() -> tuple[np.ndarray, np.ndarray]:
-    """Held-out points of the 4-class problem and their classes."""
-    return make_blobs(N_HELDOUT, seed=90_417)
+@pytest.fixture(scope="module")
+def blobs(hidden_seeds: HiddenSeeds) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out points of the 4-class problem and their classes, drawn for the student being graded."""
+    return make_blobs(N_HELDOUT, seed=hidden_seeds.seed("heldout blobs"))
 
 
-@pytest.fixture(scope="session")
-def ring() -> tuple[np.ndarray, np.ndarray]:
-    """Held-out points of the binary problem and their classes."""
-    return make_ring(N_HELDOUT, seed=61_803)
+@pytest.fixture(scope="module")
+def ring(hidden_seeds: HiddenSeeds) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out points of the binary problem and their classes, drawn for the student being graded."""
+    return make_ring(N_HELDOUT, seed=hidden_seeds.seed("heldout ring"))
 
 
 @pytest.fixture(scope="session")
