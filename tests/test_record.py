@@ -21,7 +21,7 @@ from course_kit.grading.record import (
     write_record,
 )
 from course_kit.grading.results import CheckResult
-from course_kit.instructor.grade_class import graded_submission
+from course_kit.instructor.class_run import graded_submission
 
 NAMES = ("ps2_stable_loss", "ada", "stable_loss")
 
