@@ -210,7 +210,7 @@ def two_toy_assignments(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_audit_command_passes_sound_graders_and_fails_a_broken_one(two_toy_assignments, tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     run = subprocess.run([sys.executable, "-m", "course_kit.instructor.audit", "--course-dir",
-                          str(two_toy_assignments), "--work-dir", str(tmp_path), "--jobs", "2"],
+                          str(two_toy_assignments), "--work-dir", str(tmp_path), "--jobs", "1"],
                          capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 1, f"exit {run.returncode}\n{run.stdout}\n{run.stderr}"
     out = run.stdout

@@ -341,12 +341,18 @@ def main(argv: list[str] | None = None) -> int:
     except (AuditError, ValueError, OSError) as error:
         print(f"cannot audit: {error}", file=sys.stderr)
         return EXIT_CANNOT_RUN
+    from course_kit.instructor.grade_class import CannotGrade
+
     status = EXIT_OK
     with tempfile.TemporaryDirectory(prefix="course-kit-audit-", dir=args.work_dir) as scratch:
         config = load_course_config(repo)
         with dask_client(worker_count(config, args.jobs), args.scheduler) as client:
             for assignment in wanted:
-                result = audit(repo, assignment, Path(scratch), scheduler=client.scheduler.address)
+                try:
+                    result = audit(repo, assignment, Path(scratch), scheduler=client.scheduler.address)
+                except CannotGrade as error:  # e.g. no bubblewrap: no variant can be graded
+                    print(f"cannot audit {assignment}: {error}", file=sys.stderr)
+                    return EXIT_CANNOT_RUN
                 status = max(status, report(result, args.verbose))
     return status
 
