@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import re
 import sys
 import tempfile
@@ -297,8 +298,9 @@ def matrix(result: AssignmentAudit, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def report(result: AssignmentAudit, verbose: bool = False, echo: Callable[[str], None] = print) -> int:
+def report(result: AssignmentAudit, verbose: bool = False, echo: Callable[[str], None] | None = None) -> int:
     """Print one assignment's matrix and verdict; its exit status."""
+    echo = echo or functools.partial(print, flush=True)  # each assignment's matrix as soon as it is graded
     right = sum(v.right for v in result.variants)
     echo(f"\n== {result.assignment}: {len(result.variants)} variants ({right} right, {len(result.variants) - right} "
          f"wrong), graded in {result.seconds:.0f} s")
