@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -99,7 +99,9 @@ def samples_of(assignment: str) -> dict[str, Sample]:
         sample = read_sample(path, library)
         samples[sample.name] = sample
     for variant in AUDITED_IN_SUITE.get(assignment, []):
-        samples[AUDIT_STUDENT.format(variant)] = read_variant(audit_variant_path(assignment, variant)).sample
+        sample = read_variant(audit_variant_path(assignment, variant)).sample
+        student = AUDIT_STUDENT.format(variant)
+        samples[student] = replace(sample, name=student)  # the name it is submitted under
     samples.setdefault("reference", REFERENCE)
     return samples
 

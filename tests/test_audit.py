@@ -144,6 +144,17 @@ def test_a_variant_that_says_nothing_checkable_is_refused(tmp_path, header, comp
         read_variant(path)
 
 
+def test_the_documented_example_reads(tmp_path):
+    """docs/adding_an_assignment.md's example variant, comments and all, reads as it says."""
+    docs = (REPO / "docs" / "adding_an_assignment.md").read_text()
+    example = docs.split('```python\n"""Cube as |x| ** 3', 1)[1].split("```", 1)[0]
+    path = tmp_path / "cube_abs.py"
+    path.write_text('"""Cube as |x| ** 3' + example)
+    variant = read_variant(path)
+    assert (variant.right, variant.loses, variant.keeps, variant.keeps_others) == (False, ["test_cube"], [], True)
+    assert "np.abs(x) ** 3" in variant.sample.sections["cube"]
+
+
 def test_a_variant_naming_no_test_cell_of_the_notebook_is_refused(tmp_path):
     course = tmp_path / "toy"
     shutil.copytree(TOY, course)

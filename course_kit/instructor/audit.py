@@ -106,7 +106,8 @@ def read_variant(path: Path) -> Variant:
         raise AuditError(f"{path}: a variant may not be named like a pytest file (the graders' folder holds it)")
     fields: dict[str, list[str]] = {}
     for match in _HEADER.finditer(header):
-        fields.setdefault(match["key"], []).append(match["value"])
+        value = match["value"].split(" #", 1)[0].strip()  # a line may end with a comment of its own
+        fields.setdefault(match["key"], []).append(value)
     verdict = fields.get("audit", [""])
     if verdict not in (["right"], ["wrong"]):
         raise AuditError(f"{path}: needs exactly one line `# audit: right` or `# audit: wrong`")
