@@ -12,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo grade test lint bench release lock clean
+.PHONY: setup demo grade audit test lint bench release lock clean
 
 setup: $(STAMP)
 
@@ -67,6 +67,15 @@ grade: $(STAMP)
 	  3) echo "grade_class exit status 3: another grading run holds the course (above)";; \
 	  *) echo "grade_class exit status $$status: stopped";; \
 	esac; exit $$status
+
+# The grader audit: grade each assignment's corpus of wrong and right answers (graders/<a>/audit/*.py) in a
+# throwaway copy of the course and print variants x test cells:  make audit A=ps2_stable_loss  (default: all).
+# Exit status 1 when a wrong variant keeps full marks where its mistake is, or a right one loses points
+# (each named); `# known-hole:` lines in a variant excuse an expectation today's graders are known to miss.
+# V=1: every failed check under its variant; J=N, SCHEDULER=tcp://host:8786: as for make grade.
+audit: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.audit $(A) --course-dir . \
+	  $(if $(V),--verbose) $(if $(J),--jobs $(J)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -45,7 +45,7 @@ def copy_course(repo: Path, dest: Path, assignments: list[str] | None = None) ->
         if src.is_dir():
             keep = set(assignments) if assignments is not None else None
             shutil.copytree(src, dest / name, ignore=_only(keep, src))
-        else:
+        elif src.exists() or name != "course_config.py":  # a course may keep all its settings in nbgrader_config.py
             shutil.copy2(src, dest / name)
     return dest
 

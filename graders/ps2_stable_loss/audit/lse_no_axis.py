@@ -1,0 +1,10 @@
+"""logsumexp over the whole array: one number for a matrix."""
+# audit: wrong
+# loses: test_logsumexp
+
+# %% [logsumexp]
+def logsumexp(z):
+    """log(sum_j exp(z_j)) over the last axis of z, without overflow."""
+    z = np.asarray(z)
+    m = np.max(z)
+    return m + np.log(np.sum(np.exp(z - m)))

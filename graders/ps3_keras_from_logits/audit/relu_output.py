@@ -1,0 +1,13 @@
+"""ReLU output layer: the last Dense layer uses ReLU like the hidden ones, erasing negative logits."""
+# audit: wrong
+# loses: test_build_model
+
+# %% [build_model]
+def build_model(n_features, n_classes):
+    """An uncompiled Keras classifier: ReLU hidden layers, then n_classes logits."""
+    return keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        keras.layers.Dense(25, activation="relu"),
+        keras.layers.Dense(15, activation="relu"),
+        keras.layers.Dense(n_classes, activation="relu"),
+    ])
