@@ -28,11 +28,12 @@ import os
 
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOutput, SaveAutoGrades
+from nbgrader.preprocessors import Execute, GetGrades, LimitOutput, SaveAutoGrades
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.preprocessors import (
+    ClearHiddenTestRegions,
     ExecuteWithGraders,
     InertNotebook,
     ReportTableInFeedback,
@@ -60,7 +61,9 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
+    # ClearHiddenTestRegions: nbgrader's ClearHiddenTests without its configuration warning (display_priority.py).
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestRegions, ReportTableInFeedback,
+                                        CSSHTMLHeaderPreprocessor]
     # Every HTMLExporter of nbgrader under this configuration (formgrader's, which the Jupyter server started from
     # the course root builds from this file, and GenerateFeedback's) cleans what the notebook holds before its
     # template runs, and the HTML its Markdown cells become (nbgrader's templates never clean those).  By name:

@@ -1,5 +1,6 @@
 """nbgrader preprocessors that put the pytest graders into ``nbgrader autograde``."""
 
+from course_kit.preprocessors.display_priority import ClearHiddenTestRegions
 from course_kit.preprocessors.execute_with_graders import ExecuteWithGraders
 from course_kit.preprocessors.inert_notebook import InertNotebook
 from course_kit.preprocessors.report_table_in_feedback import ReportTableInFeedback
@@ -8,6 +9,6 @@ from course_kit.preprocessors.write_grader_scores import WriteGraderScores
 from course_kit.preprocessors.write_grading_record import WriteGradingRecord
 
 __all__ = [
-    "ExecuteWithGraders", "InertNotebook", "ReportTableInFeedback", "TruncateLargeOutputs", "WriteGraderScores",
-    "WriteGradingRecord",
+    "ClearHiddenTestRegions", "ExecuteWithGraders", "InertNotebook", "ReportTableInFeedback", "TruncateLargeOutputs",
+    "WriteGraderScores", "WriteGradingRecord",
 ]

@@ -43,9 +43,9 @@ from typing import Any
 from nbconvert.exporters.exporter import ResourcesDict
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course_kit.inert.html_policy import clean
+from course_kit.preprocessors.display_priority import TakesDisplayPriority
 
 KEPT_AS_IS = frozenset({"text/plain", "image/png", "image/jpeg", "image/gif", "text/latex"})
 RASTER_ATTACHMENTS = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -92,7 +92,7 @@ def inert_output_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-class InertNotebook(NbGraderPreprocessor):
+class InertNotebook(TakesDisplayPriority):
     """The notebook with nothing that can run as script where it is rendered (module docstring)."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course_kit.grading.cells import is_autograded_test
+from course_kit.preprocessors.display_priority import TakesDisplayPriority
 from course_kit.preprocessors.write_grader_scores import REPORT_METADATA
 
 
@@ -26,7 +26,7 @@ def _table_text(output: NotebookNode) -> str | None:
     return "".join(text) if isinstance(text, list) else text
 
 
-class ReportTableInFeedback(NbGraderPreprocessor):
+class ReportTableInFeedback(TakesDisplayPriority):
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, index: int):
         if not is_autograded_test(cell):
             return cell, resources
