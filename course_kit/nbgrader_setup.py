@@ -11,7 +11,8 @@ feedback, and TruncateLargeOutputs cuts megabytes of printed text; WriteGraderSc
 graders' scores into the test cells just before SaveAutoGrades reads them; WriteGradingRecord, last,
 writes the grading record every instructor tool reads); feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
-cell's report as a table of its checks, with the figures the graders drew; a collect
+cell's report as a table of its checks, with the figures the graders drew, and a cell still to be graded
+by hand as "not graded yet" (MarkPendingGrades); a collect
 step that copies links as links; and student kernels confined by bubblewrap, refusing to start
 without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
 ``source/``, never inside it (everything in source/<assignment>/ is copied to students).
@@ -29,11 +30,13 @@ from traitlets.config import Config
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.preprocessors import (
     ExecuteWithGraders,
+    MarkPendingGrades,
     ReportTableInFeedback,
     TruncateLargeOutputs,
     WriteGraderScores,
     WriteGradingRecord,
 )
+from course_kit.preprocessors.mark_pending_grades import configure_feedback
 
 
 def autograde_pipeline() -> list[type]:
@@ -52,7 +55,9 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, MarkPendingGrades, ClearHiddenTests, ReportTableInFeedback,
+                                        CSSHTMLHeaderPreprocessor]
+    configure_feedback(c)  # cells still to grade by hand say "not graded yet", not "Score: 0.0 / 3.0"
     # Collect copies links as links (grading then refuses that submission) instead of following them as you.
     c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"
     c.ExecuteWithGraders.kernel_manager_class = ConfinedKernelManager
