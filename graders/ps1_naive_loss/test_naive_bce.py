@@ -15,7 +15,8 @@ naive_bce.  A stable formula (ps2's answer) passes the first half and fails the 
 
 The feedback's figure (on the first check) draws the student's naive_bce(0, z) against the exact loss for
 z from -50 to 50, a public range: the naive formula returns 0 below z = -37 and inf above 36.7, where
-sigmoid rounds to 0 and 1; the bound is drawn where it is checked, |z| <= 10.
+sigmoid rounds to 1 and 1 - sigmoid to 1; the bound is drawn over the whole range, and where the student's
+value is the naive formula's own inf or 0 it is marked as intended (grey), not as a mistake.
 """
 
 from __future__ import annotations
@@ -39,12 +40,20 @@ WELL_CONDITIONED = 10.0  # |z| up to this is checked against the bound
 
 
 def naive_bce_curves(student):
-    """The student's naive_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound."""
+    """The student's naive_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound.
+
+    The bound, the naive formula's own rounding, is drawn over the whole range (it is checked for |z| <= 10).
+    Where the naive formula on the student's own sigmoid is itself inf, or 0 (y = 0, z < -37: 1 - p rounds
+    to 1), a naive_bce that gives the same is marked in grey, as intended: those are the failures the notebook
+    studies, not the student's mistakes.
+    """
     y = np.zeros_like(FIGURE_Z)
-    bound = np.where(np.abs(FIGURE_Z) <= WELL_CONDITIONED, naive_bce_bound(FIGURE_Z, np.float64), np.nan)
-    return curves(FIGURE_Z, answer(student, "naive_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z), bound,
-                  name="naive_bce(0, z)", xlabel="logit z", value_scale="log",
-                  bound_label=f"allowed for |z| <= {WELL_CONDITIONED:g}: {NAIVE_BCE}")
+    p = answer(student, "sigmoid", FIGURE_Z)
+    design = naive_formula(y, p if p is not None and p.shape == FIGURE_Z.shape else textbook_sigmoid(FIGURE_Z))
+    return curves(FIGURE_Z, answer(student, "naive_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z),
+                  naive_bce_bound(FIGURE_Z, np.float64), name="naive_bce(0, z)", xlabel="logit z",
+                  value_scale="log", bound_label=f"allowed: {NAIVE_BCE}", as_designed=design,
+                  as_designed_label="as the naive formula")
 
 
 @functools.cache
