@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import inspect
 import io
+import textwrap
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ DISPLAY_PPI = 96
 DPI = 2 * DISPLAY_PPI
 FONT_SIZE = 8
 EXACT, YOURS, ALLOWED, BAD = "black", "tab:orange", "tab:blue", "tab:red"
+LEGEND_WIDTH = 36  # characters a legend line may have before it wraps: a long one would run off the panel
 ALLOWED_MARK = "tab:gray"  # a value the check wants (an inf the naive formula itself gives), not a mistake
 
 Draw = Callable[..., Figure | None]
@@ -258,7 +260,7 @@ def curves(
         _mark_at_edge(values, x, ~np.isfinite(mine) & intended, f"yours: nan or inf, {as_designed_label}",
                       color=ALLOWED_MARK)
         if value_scale == "log":
-            zero = np.isfinite(mine) & (mine <= 0)
+            zero = np.isfinite(mine) & (mine <= 0) & drawable(truth)  # 0 where the exact value is not 0 either
             _mark_at_edge(values, x, zero & wrong, "yours: 0 or less", top=False)
             _mark_at_edge(values, x, zero & intended, f"yours: 0, {as_designed_label}", top=False,
                           color=ALLOWED_MARK)
@@ -268,8 +270,9 @@ def curves(
 
     log_y(errors)
     has_bound = np.isfinite(allowed)
+    label = f"{bound_label}, as 1" if rows else bound_label
     errors.plot(x, np.where(has_bound, allowed, np.nan), color=ALLOWED, lw=1.2,
-                label=f"{bound_label}, as 1" if rows else bound_label)
+                label=textwrap.fill(label, LEGEND_WIDTH, subsequent_indent="  "))
     if usable:  # dots, not a line: an exact value (error 0) has no place on a log axis and is left out
         floor = np.nanmin(np.where(has_bound & (allowed > 0), allowed, np.nan)) if has_bound.any() else np.nan
         floor = floor * 10.0**-ERROR_DECADES_BELOW_BOUND if np.isfinite(floor) else 0.0
