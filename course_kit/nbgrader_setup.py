@@ -29,6 +29,7 @@ from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.preprocessors import (
+    DescribeImages,
     ExecuteWithGraders,
     MarkPendingGrades,
     ReportTableInFeedback,
@@ -56,7 +57,7 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     c.GenerateFeedback.preprocessors = [GetGrades, MarkPendingGrades, ClearHiddenTests, ReportTableInFeedback,
-                                        CSSHTMLHeaderPreprocessor]
+                                        DescribeImages, CSSHTMLHeaderPreprocessor]
     configure_feedback(c)  # cells still to grade by hand say "not graded yet", not "Score: 0.0 / 3.0"
     # Collect copies links as links (grading then refuses that submission) instead of following them as you.
     c.ExchangeFactory.collect = "course_kit.exchange.CollectWithoutFollowingLinks"

@@ -44,3 +44,24 @@ def test_a_graded_cell_shows_its_score():
     html = page(pending=False)
     assert "not graded yet" not in html
     assert "Score: 0.0 / 3.0" in html and "Score: 1.5 / 5.0" in html
+
+
+def test_the_notebooks_own_plots_get_alt_text_too():
+    """A plot the notebook drew has no alt text of its own; DescribeImages names where it comes from."""
+    import base64
+
+    from nbformat.v4 import new_output
+
+    from course_kit.preprocessors.describe_images import DescribeImages
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode("ascii")
+    plot = new_code_cell("plt.show()", metadata={"nbgrader": {"grade_id": "plot"}},
+                         outputs=[new_output("display_data", data={"image/png": png})])
+    nb = new_notebook(cells=[plot])
+    nb, _ = DescribeImages().preprocess(nb, {})
+    config = Config()
+    configure_feedback(config)
+    resources = {"nbgrader": {"notebook": "n", "score": 0.0, "max_score": 0.0, "late_penalty": 0}}
+    html, _ = FeedbackHTMLExporter(config=config).from_notebook_node(nb, resources=resources)
+    assert "No description has been provided" not in html
+    assert 'alt="A plot drawn by the notebook in cell plot (see the code above it)."' in html

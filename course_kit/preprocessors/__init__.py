@@ -1,5 +1,6 @@
 """nbgrader preprocessors that put the pytest graders into ``nbgrader autograde``."""
 
+from course_kit.preprocessors.describe_images import DescribeImages
 from course_kit.preprocessors.execute_with_graders import ExecuteWithGraders
 from course_kit.preprocessors.mark_pending_grades import MarkPendingGrades
 from course_kit.preprocessors.report_table_in_feedback import ReportTableInFeedback
@@ -8,6 +9,7 @@ from course_kit.preprocessors.write_grader_scores import WriteGraderScores
 from course_kit.preprocessors.write_grading_record import WriteGradingRecord
 
 __all__ = [
+    "DescribeImages",
     "ExecuteWithGraders",
     "MarkPendingGrades",
     "ReportTableInFeedback",
