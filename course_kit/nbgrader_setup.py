@@ -15,7 +15,8 @@ notebook under this configuration (formgrader's Manual grading view, the feedbac
 render time, Markdown cells included (``course_kit/inert/``), so that a notebook graded before, or by
 stock nbgrader, cannot run script as the instructor either; feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
-cell's report as a table of its checks, with the figures the graders drew; a collect
+cell's report as a table of its checks, with the figures the graders drew, and a cell still to be graded
+by hand as "not graded yet" (MarkPendingGrades); a collect
 step that takes a student's submission only from that student and copies links as links; a
 ``grades.csv`` safe to open in a spreadsheet; and student kernels confined by bubblewrap, refusing to start
 without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
@@ -34,13 +35,16 @@ from traitlets.config import Config
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.preprocessors import (
     ClearHiddenTestRegions,
+    DescribeImages,
     ExecuteWithGraders,
     InertNotebook,
+    MarkPendingGrades,
     ReportTableInFeedback,
     TruncateLargeOutputs,
     WriteGraderScores,
     WriteGradingRecord,
 )
+from course_kit.preprocessors.mark_pending_grades import configure_feedback
 
 
 def autograde_pipeline() -> list[type]:
@@ -62,8 +66,9 @@ def use_course_kit(c: Config, course_root: str) -> None:
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     # ClearHiddenTestRegions: nbgrader's ClearHiddenTests without its configuration warning (display_priority.py).
-    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTestRegions, ReportTableInFeedback,
-                                        CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [GetGrades, MarkPendingGrades, ClearHiddenTestRegions, ReportTableInFeedback,
+                                        DescribeImages, CSSHTMLHeaderPreprocessor]
+    configure_feedback(c)  # cells still to grade by hand say "not graded yet", not "Score: 0.0 / 3.0"
     # Every HTMLExporter of nbgrader under this configuration (formgrader's, which the Jupyter server started from
     # the course root builds from this file, and GenerateFeedback's) cleans what the notebook holds before its
     # template runs, and the HTML its Markdown cells become (nbgrader's templates never clean those).  By name:

@@ -55,3 +55,5 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     assert not found["failed"], found["failed"]
     assert not found["mpmath"], "a module of the engine imports mpmath: course maths came with it"
     assert not found["course_numerics"]
+    # The feedback's template comes with it (nbconvert reads it from the installed package).
+    assert (site / "course_kit" / "templates" / "course_kit_feedback" / "index.html.j2").is_file()

@@ -131,6 +131,9 @@ def test_feedback_of_a_failing_submission_has_the_table_and_the_figures(graded, 
     for figure in figures:
         png = base64.b64decode(figure)
         assert figure in shown and len(png) < 100_000 and _not_blank(png)
+    # Every image has alt text of its own (nbconvert fills in this one, and warns, where none was given).
+    assert "No description has been provided for this image" not in page
+    assert len(re.findall(r"<img [^>]*alt=\"(?:Two panels|Left: )", page)) == len(figures)
 
 
 @pytest.mark.parametrize("assignment", sorted(FAILING))
@@ -141,3 +144,11 @@ def test_feedback_of_the_reference_shows_every_check_passed(graded, course, assi
     assert len(tables) == len(result.cells)
     assert all("all checks passed" in table and ">failed<" not in table for table in tables)
     assert "Scored by the hidden grader, outside your notebook (" not in page  # the table, not the text again
+
+
+def test_a_cell_to_grade_by_hand_says_not_graded_yet(graded, course):
+    """ps2's derivation, which nobody has graded yet: "not graded yet", never "Score: 0.0 / 3.0"."""
+    assert graded("ps2_stable_loss")["reference"].success
+    page = re.sub(r"\s+", " ", _feedback(course, "ps2_stable_loss", "reference"))
+    assert "not graded yet (3.0 points, graded by hand)" in page
+    assert "Score: 0.0 / 3.0" not in page and "more points not graded yet" in page

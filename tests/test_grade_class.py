@@ -58,7 +58,7 @@ def test_a_cell_left_to_grade_by_hand_needs_a_look_until_it_is_graded(tmp_path, 
 
     assert main([assignment, "--course-dir", str(course.course_dir)]) == EXIT_NEEDS_A_LOOK
     out = capsys.readouterr().out
-    assert "ada" in out and "1 cell to grade by hand: derivation" in out, out
+    assert "ada" in out and "1 cell to grade by hand: derivation (not graded yet" in out, out
     assert "1 need a look" in out, out
     result = grade_student(course, assignment, "ada")
     assert not result.regraded and result.to_grade_by_hand == ["derivation"] and not result.problems

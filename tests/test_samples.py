@@ -3,7 +3,7 @@
 Each sample file ``samples/<assignment>/<name>.py`` says what it should score, one line per cell it
 is about, between its docstring and its first cell:
 
-    # expect: test_naive_bce 1.5 "breaks down where the textbook formula does"
+    # expect: test_naive_bce 1.5 "breaks down (inf, nan) where the naive formula on your own sigmoid"
     # expect: test_sigmoid full
 
 the points (``full`` is the cell's maximum) and, in quotes, a phrase the cell's report must

@@ -5,19 +5,29 @@ The table has one row per check: its name as the student sees it, its share of t
 message.  Names and messages are escaped: a message quotes what the student's code returned.
 Figures are whatever PNG a check attached (``record_property("figure", <base64>)``); the kit
 draws none itself, and passes on only what decodes as a PNG of reasonable size, so a broken
-attachment costs the student a picture, never a grade.
+attachment costs the student a picture, never a grade.  A figure is shown at its size in inches
+(its pixels over the dpi the PNG records, at 96 CSS pixels an inch), so a grader may draw it at
+twice that density for sharp text, and with the alternative text the PNG carries as its
+"Description" (else one naming the check), so that no image in the feedback lacks one.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import io
 from fractions import Fraction
 from html import escape
 
 from course_kit.grading.results import CellReport, CheckResult
 
+try:  # Pillow comes with the course's matplotlib; without it a figure is shown at its pixel size
+    from PIL import Image
+except ImportError:  # pragma: no cover - the engine installed without the course
+    Image = None
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+CSS_PX_PER_INCH = 96
 MAX_FIGURE_BYTES = 1 << 20  # a figure of a few hundred pixels is tens of kB; anything this large is not one
 
 _CELL = "border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top"
@@ -45,6 +55,26 @@ def figure_png(check: CheckResult) -> bytes | None:
     except (binascii.Error, ValueError):
         return None
     return data if data.startswith(PNG_SIGNATURE) and len(data) <= MAX_FIGURE_BYTES else None
+
+
+def figure_display(png: bytes, check_name: str) -> dict[str, str | int]:
+    """The output metadata of a figure's ``image/png``: its alternative text, and its size as shown."""
+    shown: dict[str, str | int] = {"alt": f"Figure for the check: {check_name}"}
+    if Image is None:
+        return shown
+    try:
+        with Image.open(io.BytesIO(png)) as image:
+            description = image.info.get("Description")
+            dpi = image.info.get("dpi")
+            size = image.size
+    except (OSError, ValueError):
+        return shown
+    if isinstance(description, str) and description.strip():
+        shown["alt"] = description.strip()
+    if dpi and float(dpi[0]) > 0:
+        scale = CSS_PX_PER_INCH / float(dpi[0])
+        shown["width"], shown["height"] = round(size[0] * scale), round(size[1] * scale)
+    return shown
 
 
 def table_html(report: CellReport, points: float) -> str:

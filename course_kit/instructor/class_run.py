@@ -163,7 +163,9 @@ def student_line(result: StudentResult) -> str:
     problems = list(result.problems)
     if result.to_grade_by_hand:
         cells = result.to_grade_by_hand
-        problems.append(f"{len(cells)} cell{'s' if len(cells) != 1 else ''} to grade by hand: {', '.join(cells)}")
+        # Pending, not failed: the gradebook counts an ungraded cell as 0, so say what the score leaves out.
+        problems.append(f"{len(cells)} cell{'s' if len(cells) != 1 else ''} to grade by hand: {', '.join(cells)} "
+                        "(not graded yet: the score is the autograded cells' so far)")
     flag = "  NEEDS A LOOK: " + "; ".join(problems) if result.needs_a_look else ""
     fresh = "" if result.regraded or result.score is None else " (already graded)"
     again = f" (graded again: {result.regraded_because})" if result.regraded and result.regraded_because else ""

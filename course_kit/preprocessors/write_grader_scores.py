@@ -5,9 +5,10 @@ tracebacks of the public checks) has no say in the grade: the outputs become
 the report as stdout; the same report as an HTML table of the checks
 (``display_data``, the text as its ``text/plain`` fallback, marked
 ``REPORT_METADATA`` so that the feedback can show the table in place of the
-text); each figure a check attached, as ``image/png``; and last the score as
-the cell's ``execute_result``, which nbgrader reads as partial credit (it reads
-the first ``execute_result`` and ignores ``display_data``).  A test cell that no
+text); each figure a check attached, as ``image/png`` with its alt text and the
+size it is shown at; and last the score as the cell's ``execute_result``, which
+nbgrader reads as partial credit (it reads the first ``execute_result`` and
+ignores ``display_data``).  A test cell that no
 grader module covers scores 0 with a message, so a missing grader is loud,
 never a free pass.
 """
@@ -22,7 +23,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from course_kit.grading.cells import is_autograded_test
-from course_kit.grading.report_html import figure_png, table_html
+from course_kit.grading.report_html import figure_display, figure_png, table_html
 from course_kit.grading.results import CellReport, CheckResult
 
 REPORT_METADATA = {"course_kit": {"grader_report": True}}
@@ -40,7 +41,9 @@ def report_outputs(report: CellReport, points: float) -> list[NotebookNode]:
         png = figure_png(check)
         if png is not None:
             data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"<figure: {check.name}>"}
-            outputs.append(new_output("display_data", data=data))
+            # Its alt text and the size it is shown at (it may be drawn at twice the density, for sharp text).
+            shown = {"image/png": figure_display(png, check.name)}
+            outputs.append(new_output("display_data", data=data, metadata=shown))
     outputs.append(new_output("execute_result", data={"text/plain": f"{report.score(points):g}"}, execution_count=None))
     return outputs
 

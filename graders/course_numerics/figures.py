@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import inspect
 import io
+import textwrap
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,14 +38,23 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
 from course_numerics.canvas import SharedRendererCanvas
 
-SIZE_IN = (6.0, 3.0)
-DPI = 80
-FONT_SIZE = 7
+# Legible at the size shown: the feedback shows a figure at SIZE_IN times DISPLAY_PPI CSS pixels (the
+# kit reads the PNG's own dpi, ``report_html.figure_display``), 634 x 317 here, and it is drawn at twice
+# that density for sharp text on any screen.  Text of FONT_SIZE points is then 8 * 96 / 72 = 10.7 px
+# tall as shown, tick labels included (they were 6-7 px at 80 dpi).
+SIZE_IN = (6.6, 3.3)
+DISPLAY_PPI = 96
+DPI = 2 * DISPLAY_PPI
+FONT_SIZE = 8
 EXACT, YOURS, ALLOWED, BAD = "black", "tab:orange", "tab:blue", "tab:red"
+LEGEND_WIDTH = 36  # characters a legend line may have before it wraps: a long one would run off the panel
+ALLOWED_MARK = "tab:gray"  # a value the check wants (an inf the naive formula itself gives), not a mistake
 
 Draw = Callable[..., Figure | None]
 
@@ -72,7 +82,11 @@ def pytest_runtest_call(item: pytest.Item):
 
 
 def drawn(draw: Draw, fixtures: dict[str, Any], what: str) -> str | None:
-    """draw(**the fixtures it names) as a base64 PNG; None if it drew nothing or could not draw."""
+    """draw(**the fixtures it names) as a base64 PNG; None if it drew nothing or could not draw.
+
+    The PNG carries its alternative text (``describe``) as its "Description" and its density as its dpi:
+    the kit shows it at its size in inches with that text as the image's alt.
+    """
     student = fixtures.get("student")
     if not isinstance(student, StudentKernel) or not student.answers_in_time:
         return None
@@ -86,11 +100,36 @@ def drawn(draw: Draw, fixtures: dict[str, Any], what: str) -> str | None:
         return None
 
 
+ALT_TEXT = "alt_text"  # the attribute of a Figure that holds its description for screen readers
+
+
+def describe(figure: Figure, text: str) -> Figure:
+    """Give ``figure`` its alternative text: what it shows and what it says, in words (returns the figure)."""
+    setattr(figure, ALT_TEXT, " ".join(text.split()))
+    return figure
+
+
+PALETTE_COLOURS = 64  # a line plot needs few; a palette PNG is a third of the size of a full-colour one
+
+
 def png_base64(figure: Figure) -> str:
+    """The figure as a base64 PNG at DPI, with a palette of PALETTE_COLOURS, its dpi and its alternative text."""
     SharedRendererCanvas(figure)  # the figure's canvas from now on: text measured once per process
+    rendered = io.BytesIO()
+    figure.savefig(rendered, format="png", dpi=DPI)
+    alt = getattr(figure, ALT_TEXT, None) or "A figure of the grader's check."
+    return base64.b64encode(compact_png(rendered.getvalue(), alt)).decode("ascii")
+
+
+def compact_png(png: bytes, alt: str) -> bytes:
+    """A rendered PNG as a palette PNG that records DPI and carries ``alt`` as its "Description"."""
+    info = PngInfo()
+    info.add_text("Description", alt)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    with Image.open(io.BytesIO(png)) as image:
+        image.convert("RGB").quantize(PALETTE_COLOURS).save(buffer, format="PNG", optimize=True, dpi=(DPI, DPI),
+                                                             pnginfo=info)
+    return buffer.getvalue()
 
 
 def answer(student: StudentKernel, function: str, *args: Any) -> np.ndarray | None:
@@ -105,7 +144,8 @@ def new_figure(columns: int = 2) -> tuple[Figure, list]:
     """A small figure of panels side by side.  Fixed margins: a layout engine measures every tick label and
     costs a second a figure; and plain "1e-300" labels, because mathtext ones are slow to lay out."""
     figure = Figure(figsize=SIZE_IN, dpi=DPI)
-    figure.subplots_adjust(left=0.11, right=0.98, bottom=0.15, top=0.91, wspace=0.32)
+    # Room for a two-line title at the top (a function's name and a problem with it) and for the x label.
+    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.14, top=0.84, wspace=0.3)
     axes = list(np.atleast_1d(figure.subplots(1, columns)))
     for ax in axes:
         ax.tick_params(labelsize=FONT_SIZE)
@@ -137,10 +177,10 @@ def _set_x_scale(ax, scale: str, x: np.ndarray) -> None:
     ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
 
 
-def _mark_at_edge(ax, x: np.ndarray, where: np.ndarray, label: str, top: bool = True) -> None:
+def _mark_at_edge(ax, x: np.ndarray, where: np.ndarray, label: str, top: bool = True, color: str = BAD) -> None:
     """Markers at the top (or bottom) edge of the panel where a value cannot be drawn (nan, inf, <= 0 on log)."""
     if where.any():
-        ax.plot(x[where], np.full(int(where.sum()), 0.97 if top else 0.03), "x", color=BAD, ms=4,
+        ax.plot(x[where], np.full(int(where.sum()), 0.97 if top else 0.03), "x", color=color, ms=4,
                 transform=ax.get_xaxis_transform(), clip_on=False, label=label)
 
 
@@ -155,27 +195,55 @@ def _per_row(got: np.ndarray, exact: np.ndarray, bound: np.ndarray) -> tuple[np.
     return got[:, 0], exact[:, 0], np.max(ratio, axis=1), np.ones(len(exact))
 
 
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Elementwise: equal, the same inf, or both nan."""
+    with np.errstate(invalid="ignore"):
+        return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+# The error panel spans at most this many decades below the bound: an error far below it says no more than
+# one just below, and a 1e-146 error would squeeze the bound into a corner (log_softmax's panel once spanned
+# 1e-146 .. 1e4).  Smaller errors are drawn on the panel's floor.
+ERROR_DECADES_BELOW_BOUND = 8
+
+
 def curves(
     x: np.ndarray, got: np.ndarray | None, exact: np.ndarray, bound: np.ndarray, *, name: str, xlabel: str,
     value_scale: str = "linear", x_scale: str = "linear", bound_label: str = "allowed",
+    as_designed: np.ndarray | None = None, as_designed_label: str = "as the formula asked for",
 ) -> Figure:
     """The student's function against the exact one across x (left), |error| against the bound (right, log).
 
     ``got``, ``exact`` and ``bound`` have one value per x, or one row of k per x (functions of rows of
     logits): then the left panel shows each row's first element, and the right one each row's largest
-    error in units of its element's bound, against 1.  ``got`` None, or of another shape than ``exact``,
-    draws the exact curve alone and says why.  ``bound`` may be nan where nothing is checked.
+    error in units of its element's bound, against 1.  ``got`` None draws the exact curve alone and says
+    why; ``got`` of another shape but as many values is drawn as reshaped, and the title says so.
+    ``bound`` may be nan where nothing is checked.  ``as_designed`` (same shape as ``exact``), where a
+    check wants the student to reproduce a formula's failures (ps1's naive loss): where ``got`` equals it
+    (the same inf or nan, the same 0), the point is marked in grey as intended, never in red as a mistake.
+    A value 0 where the exact one is not is a failure only where its error is over the bound (an exact
+    value that underflows to a subnormal is matched by 0 within it).
     """
     figure, (values, errors) = new_figure()
     x = np.asarray(x, dtype=np.float64)
     exact = np.asarray(exact, dtype=np.float64)
     bound = np.broadcast_to(np.asarray(bound, dtype=np.float64), exact.shape)
+    reshaped = ""
+    if got is not None and got.shape != exact.shape and got.size == exact.size:
+        reshaped = f" (returned shape {got.shape}; drawn as {exact.shape})"
+        got = got.reshape(exact.shape)
     usable = got is not None and got.shape == exact.shape
     if not usable:
         problem = "no numbers came back" if got is None else f"it returned shape {got.shape}, not {exact.shape}"
         got = np.full(exact.shape, np.nan)
+    got = got.astype(np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
-        mine, truth, error, allowed = _per_row(got.astype(np.float64), exact, bound)
+        mine, truth, error, allowed = _per_row(got, exact, bound)
+    intended = np.zeros(mine.shape, dtype=bool)
+    if as_designed is not None and usable:
+        design = np.asarray(as_designed, dtype=np.float64)
+        intended = _same(got, design) if design.ndim == 1 else _same(got, design).all(axis=1)
+        intended &= ~(error <= allowed)  # only where the exact comparison alone would call it wrong
     rows = exact.ndim == 2
     for ax in (values, errors):
         _set_x_scale(ax, x_scale, x)
@@ -185,32 +253,63 @@ def curves(
     drawable = lambda v: np.isfinite(v) & ((v > 0) if value_scale == "log" else True)  # noqa: E731
     values.margins(y=0.02 if value_scale == "linear" else 0.0)
     values.plot(x, np.where(drawable(truth), truth, np.nan), color=EXACT, lw=1.2, label="exact")
+    wrong = ~(error <= allowed) & ~intended
     if usable:
         values.plot(x, np.where(drawable(mine), mine, np.nan), "--", color=YOURS, lw=1.2, label="yours")
-        _mark_at_edge(values, x, ~np.isfinite(mine), "yours: nan or inf")
+        _mark_at_edge(values, x, ~np.isfinite(mine) & ~intended, "yours: nan or inf")
+        _mark_at_edge(values, x, ~np.isfinite(mine) & intended, f"yours: nan or inf, {as_designed_label}",
+                      color=ALLOWED_MARK)
         if value_scale == "log":
-            _mark_at_edge(values, x, np.isfinite(mine) & (mine <= 0) & drawable(truth), "yours: 0 or less",
-                          top=False)
+            zero = np.isfinite(mine) & (mine <= 0) & drawable(truth)  # 0 where the exact value is not 0 either
+            _mark_at_edge(values, x, zero & wrong, "yours: 0 or less", top=False)
+            _mark_at_edge(values, x, zero & intended, f"yours: 0, {as_designed_label}", top=False,
+                          color=ALLOWED_MARK)
     title = f"{name}, first element" if rows else name
-    values.set_title(title if usable else f"{name}: exact only,\n{problem}", fontsize=FONT_SIZE + 1)
+    values.set_title(title + reshaped if usable else f"{name}: exact only,\n{problem}", fontsize=FONT_SIZE + 1)
     values.legend(fontsize=FONT_SIZE - 1, loc="best")
 
     log_y(errors)
     has_bound = np.isfinite(allowed)
+    label = f"{bound_label}, as 1" if rows else bound_label
     errors.plot(x, np.where(has_bound, allowed, np.nan), color=ALLOWED, lw=1.2,
-                label=f"{bound_label}, as 1" if rows else bound_label)
+                label=textwrap.fill(label, LEGEND_WIDTH, subsequent_indent="  "))
     if usable:  # dots, not a line: an exact value (error 0) has no place on a log axis and is left out
-        outside = np.isfinite(error) & has_bound & (error > allowed)
+        floor = np.nanmin(np.where(has_bound & (allowed > 0), allowed, np.nan)) if has_bound.any() else np.nan
+        floor = floor * 10.0**-ERROR_DECADES_BELOW_BOUND if np.isfinite(floor) else 0.0
+        shown = np.where(np.isfinite(error) & (error > 0), np.maximum(error, floor), np.nan)
+        outside = np.isfinite(error) & has_bound & (error > allowed) & ~intended
         inside = np.isfinite(error) & (error > 0) & ~outside
-        errors.plot(x[inside], error[inside], ".", color=YOURS, ms=2.5,
+        errors.plot(x[inside], shown[inside], ".", color=YOURS, ms=2.5,
                     label="|yours - exact| / bound" if rows else "|yours - exact|")
         if outside.any():
-            errors.plot(x[outside], error[outside], ".", color=BAD, ms=3, label="over the bound")
-        _mark_at_edge(errors, x, ~np.isfinite(error), "nan or inf")
+            errors.plot(x[outside], shown[outside], ".", color=BAD, ms=3, label="over the bound")
+        _mark_at_edge(errors, x, ~np.isfinite(error) & ~intended, "nan or inf")
+        _mark_at_edge(errors, x, ~np.isfinite(error) & intended, f"nan or inf, {as_designed_label}",
+                      color=ALLOWED_MARK)
     errors.set_title("largest |error| / its bound, per row" if rows else "|error| and the allowed bound",
                      fontsize=FONT_SIZE + 1)
     errors.legend(fontsize=FONT_SIZE - 1, loc="best")
-    return figure
+    return describe(figure, _curves_alt(x, xlabel, name, usable, reshaped, wrong & has_bound, intended, rows,
+                                        None if usable else problem))
+
+
+def _curves_alt(x: np.ndarray, xlabel: str, name: str, usable: bool, reshaped: str, wrong: np.ndarray,
+                intended: np.ndarray, rows: bool, problem: str | None) -> str:
+    """The alternative text of ``curves``: what it plots, and what it shows about the student's values."""
+    span = f"for {xlabel} from {np.min(x):g} to {np.max(x):g}"
+    head = (f"Two panels {span}. Left: your {name}{' (first element of each row)' if rows else ''} against the "
+            "exact values. Right: the size of your error against the allowed bound, on a log scale.")
+    if not usable:
+        return f"{head} Only the exact values are drawn: {problem}."
+    if wrong.any():
+        where = x[wrong]
+        verdict = (f"Your values are outside the bound at {int(wrong.sum())} of {len(x)} points, "
+                   f"for {xlabel} from {np.min(where):g} to {np.max(where):g}.")
+    else:
+        verdict = "Your values are within the bound at every point drawn."
+    if intended.any():
+        verdict += f" At {int(intended.sum())} points they are inf, nan or 0 as the formula itself is there."
+    return f"{head}{reshaped} {verdict}"
 
 
 def public_logits(per_side: int, top_decade: int = 4) -> np.ndarray:
@@ -244,15 +343,21 @@ def regions(ax, classes: np.ndarray, grid: PlaneGrid, title: str) -> None:
     ax.set_ylabel("feature 2", fontsize=FONT_SIZE)
 
 
-def per_class_accuracy(ax, predicted: np.ndarray, labels: np.ndarray, needed: float, n_classes: int) -> None:
-    """Bars of the share of each class's points classified right, with the share needed overall."""
+def per_class_accuracy(ax, predicted: np.ndarray, labels: np.ndarray, needed: float, n_classes: int) -> str:
+    """Bars of the share of each class's points classified right, with the share needed overall; returns the
+    same in words, for the figure's alternative text.  The legend sits above the bars (the y axis runs to
+    130%), where it cannot cover a short one or its label."""
     shares = [float(np.mean(predicted[labels == c] == c)) if np.any(labels == c) else 0.0 for c in range(n_classes)]
     bars = ax.bar(range(n_classes), shares, color=[BAD if share < needed else "tab:green" for share in shares])
     ax.bar_label(bars, labels=[f"{share:.0%}" for share in shares], fontsize=FONT_SIZE)
     ax.axhline(needed, color="black", ls="--", lw=1, label=f"{needed:.0%} needed overall")
     ax.set_xticks(range(n_classes))
     ax.set_xlabel("true class", fontsize=FONT_SIZE)
-    ax.set_ylim(0, 1.1)
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title("held-out points classified right, per class", fontsize=FONT_SIZE + 1)
-    ax.legend(fontsize=FONT_SIZE - 1, loc="lower right")
+    ax.legend(fontsize=FONT_SIZE - 1, loc="upper right")
+    return ("Bars of the held-out points classified right, per true class: "
+            + ", ".join(f"class {c} {share:.0%}" for c, share in enumerate(shares))
+            + f"; {needed:.0%} is needed overall.")

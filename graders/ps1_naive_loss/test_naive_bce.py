@@ -7,14 +7,18 @@ loss, for hard and soft labels.  The bound is loose on purpose: 1 - sigmoid(z) i
 equal numbers and loses about eps / (1 - p) ~ eps e^|z| of relative accuracy, which log passes on as an
 absolute error, so the bound is 4 eps (1 + |z| + e^|z|) (``tolerances.NAIVE_BCE``; the naive formula stays
 within 0.72 eps (...) on 12000 measured points, in both dtypes).  And it must reproduce the breakdown the
-notebook studies: inf at y = 0, z = 40 (float64) and z = 17 (float32), nan at y = 1, z = 40, inf at y = 1,
-z = -800.  A stable formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
+notebook studies at y = 0, z = 40 (float64) and z = 17 (float32), y = 1, z = 40 and y = 1, z = -800, judged
+by consistency: the grader evaluates the naive formula itself on the student's own sigmoid(z) there (the
+textbook one gives inf, inf, nan, inf), so a sigmoid that rounds otherwise (computed in float64 and rounded
+back: sigmoid(17) in float32 is then 0.99999994, not 1, and the loss 16.6355, not inf) is not held against
+naive_bce.  A stable formula (ps2's answer) passes the first half and fails the second, as it should in ps1.
 
 The random inputs are drawn for the student being graded (the kit's ``hidden_seed``, one stream per use).
 
 The feedback's figure (on the first check) draws the student's naive_bce(0, z) against the exact loss for
 z from -50 to 50, a public range: the naive formula returns 0 below z = -37 and inf above 36.7, where
-sigmoid rounds to 0 and 1; the bound is drawn where it is checked, |z| <= 10.
+sigmoid rounds to 1 and 1 - sigmoid to 1; the bound is drawn over the whole range, and where the student's
+value is the naive formula's own inf or 0 it is marked as intended (grey), not as a mistake.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import numpy as np
 import pytest
 
 from course_kit.grading.accuracy import assert_within
-from course_kit.grading.student_kernel import in_order
+from course_kit.grading.student_kernel import StudentCodeError, in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves
-from course_numerics.tolerances import NAIVE_BCE, naive_bce_bound
+from course_numerics.tolerances import NAIVE_BCE, naive_bce_bound, same_formula_bound
 
 DTYPES = [pytest.param(np.float64, id="float64"), pytest.param(np.float32, id="float32")]
 
@@ -38,12 +42,20 @@ WELL_CONDITIONED = 10.0  # |z| up to this is checked against the bound
 
 
 def naive_bce_curves(student):
-    """The student's naive_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound."""
+    """The student's naive_bce(0, z) against the exact loss on FIGURE_Z (float64), its error against the bound.
+
+    The bound, the naive formula's own rounding, is drawn over the whole range (it is checked for |z| <= 10).
+    Where the naive formula on the student's own sigmoid is itself inf, or 0 (y = 0, z < -37: 1 - p rounds
+    to 1), a naive_bce that gives the same is marked in grey, as intended: those are the failures the notebook
+    studies, not the student's mistakes.
+    """
     y = np.zeros_like(FIGURE_Z)
-    bound = np.where(np.abs(FIGURE_Z) <= WELL_CONDITIONED, naive_bce_bound(FIGURE_Z, np.float64), np.nan)
-    return curves(FIGURE_Z, answer(student, "naive_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z), bound,
-                  name="naive_bce(0, z)", xlabel="logit z", value_scale="log",
-                  bound_label=f"allowed for |z| <= {WELL_CONDITIONED:g}: {NAIVE_BCE}")
+    p = answer(student, "sigmoid", FIGURE_Z)
+    design = naive_formula(y, p if p is not None and p.shape == FIGURE_Z.shape else textbook_sigmoid(FIGURE_Z))
+    return curves(FIGURE_Z, answer(student, "naive_bce", y, FIGURE_Z), reference.bce(y, FIGURE_Z),
+                  naive_bce_bound(FIGURE_Z, np.float64), name="naive_bce(0, z)", xlabel="logit z",
+                  value_scale="log", bound_label=f"allowed: {NAIVE_BCE}", as_designed=design,
+                  as_designed_label="as the naive formula")
 
 
 @functools.lru_cache(maxsize=16)  # a few students' inputs: a grading worker grades one student after another
@@ -70,26 +82,72 @@ def test_matches_reference_where_well_conditioned(student, dtype, labels, hidden
 
 
 BREAKDOWN = [
-    pytest.param(np.float64, 0.0, 40.0, "inf", "sigmoid(40) rounds to exactly 1, so log(1 - p) = log(0)",
-                 id="inf at y=0 z=40 float64"),
-    pytest.param(np.float32, 0.0, 17.0, "inf", "in float32 sigmoid(17) already rounds to exactly 1",
-                 id="inf at y=0 z=17 float32"),
-    pytest.param(np.float64, 1.0, 40.0, "nan", "(1 - y) log(1 - p) is 0 * (-inf) when p rounds to 1",
-                 id="nan at y=1 z=40 float64"),
-    pytest.param(np.float64, 1.0, -800.0, "inf", "exp(800) overflows, so p = 0 and log(p) = -inf",
-                 id="inf at y=1 z=-800 float64"),
+    pytest.param(np.float64, 0.0, 40.0, id="inf at y=0 z=40 float64"),
+    pytest.param(np.float32, 0.0, 17.0, id="inf at y=0 z=17 float32"),
+    pytest.param(np.float64, 1.0, 40.0, id="nan at y=1 z=40 float64"),
+    pytest.param(np.float64, 1.0, -800.0, id="inf at y=1 z=-800 float64"),
 ]
 
 
-@pytest.mark.parametrize("dtype, y, z, expected, why", BREAKDOWN)
-def test_reproduces_the_breakdown(student, dtype, y, z, expected, why):
-    """naive_bce breaks down where the textbook formula does"""
-    got = student.call("naive_bce", dtype(y), dtype(z))
-    value = got.reshape(-1)[0] if got.size == 1 else got
-    ok = np.isnan(value) if expected == "nan" else np.isposinf(value)
-    assert got.size == 1 and ok, (
-        f"naive_bce({y:g}, {z:g}) in {np.dtype(dtype).name}: expected {expected} ({why}), got {value}. "
-        "In ps1 naive_bce must be the naive formula exactly as written, without clipping or a stable rewrite"
+def naive_formula(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """-y log p - (1 - y) log(1 - p), as the notebook writes it, in numpy (inf and nan where it breaks)."""
+    with np.errstate(all="ignore"):
+        return -y * np.log(p) - (1 - y) * np.log(1 - p)
+
+
+def textbook_sigmoid(z: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return 1 / (1 + np.exp(-z))
+
+
+def same_value(got: float, expected: float, dtype: type) -> bool:
+    """Both nan, the same inf, or finite and within SAME_FORMULA of each other."""
+    if np.isnan(expected) or np.isinf(expected):
+        return bool(np.isnan(got)) if np.isnan(expected) else bool(got == expected)
+    return bool(np.isfinite(got) and abs(got - expected) <= same_formula_bound(expected, dtype))
+
+
+def describe(value: float) -> str:
+    if np.isnan(value) or np.isinf(value):
+        return str(value)
+    return f"{value:.17g}"
+
+
+@pytest.mark.parametrize("dtype, y, z", BREAKDOWN)
+def test_reproduces_the_breakdown(student, dtype, y, z):
+    """naive_bce breaks down (inf, nan) where the naive formula on your own sigmoid's values does
+
+    Consistency grading: the grader fetches your own sigmoid(z), evaluates -y log p - (1 - y) log(1 - p) on it
+    in numpy, in the same dtype, and asks naive_bce for the same value (within ``tolerances.SAME_FORMULA``,
+    4 eps (1 + |L|); inf and nan exactly).  So a sigmoid that rounds differently (a float64 detour, more
+    accurate, which in float32 does not round sigmoid(17) to 1) moves the breakdown, and naive_bce is judged
+    by where its own sigmoid puts it.  The formula written inline with 1 / (1 + exp(-z)) is accepted too.
+    A stable rewrite or a clip of p is finite where the formula is inf or nan, and fails.
+    """
+    name = np.dtype(dtype).name
+    zz = np.array([z], dtype=dtype)
+    got = float(student.call("naive_bce", dtype(y), dtype(z)).reshape(-1)[0])
+    textbook_p = textbook_sigmoid(zz)
+    textbook = float(naive_formula(dtype(y), textbook_p)[0])
+    try:
+        own_p = student.call("sigmoid", zz)
+        yours = float(naive_formula(dtype(y), own_p.reshape(-1)[:1])[0]) if own_p.size >= 1 else None
+    except StudentCodeError as error:
+        own_p, yours, why_not = None, None, str(error)
+    if same_value(got, textbook, dtype) or (yours is not None and same_value(got, yours, dtype)):
+        return
+    if yours is None:
+        source = (f"(your sigmoid gave no value to compare with: {why_not}; the textbook 1 / (1 + np.exp(-z)) "
+                  f"gives p = {float(textbook_p[0])!r}, and the formula {describe(textbook)})")
+        expected = textbook
+    else:
+        expected = yours
+        source = (f"(your sigmoid({z:g}) in {name} returns {float(own_p.reshape(-1)[0])!r}, and "
+                  f"-y log p - (1 - y) log(1 - p) with that p and y = {y:g} is {describe(yours)})")
+    raise AssertionError(
+        f"naive_bce({y:g}, {z:g}) in {name}: expected {describe(expected)} {source}, got {describe(got)}. "
+        "In ps1 naive_bce must be the naive formula exactly as written, on p = sigmoid(z), without clipping "
+        "or a stable rewrite"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from matplotlib.patches import Circle
 
 from course_numerics import reference
-from course_numerics.figures import new_figure, per_class_accuracy, plane_grid, regions
+from course_numerics.figures import describe, new_figure, per_class_accuracy, plane_grid, regions
 
 GRID = plane_grid((-4.0, 4.0), (-4.0, 4.0), (50, 50))  # the feedback's figure: where the ring lies
 RADIUS = 1.4  # the notebook's make_ring: class 1 inside this circle
@@ -94,12 +94,14 @@ def binary_classes_figure(binary_model, ring):
     z = binary_model.outputs(np.concatenate([X, GRID.points]))[:, 0]
     picked = classes_from_logits(z).astype(np.int64)
     figure, (bars, plane) = new_figure()
-    per_class_accuracy(bars, picked[: len(X)], y, binary_model.accuracy_needed, n_classes=2)
+    bars_text = per_class_accuracy(bars, picked[: len(X)], y, binary_model.accuracy_needed, n_classes=2)
     bars.set_xticks([0, 1], ["0 (outside)", "1 (inside)"])
     regions(plane, picked[len(X) :], GRID, "class 1 where the logit z > 0")
     plane.add_patch(Circle((0.0, 0.0), RADIUS, fill=False, ls="--", color="black"))
     plane.set_aspect("equal")
-    return figure
+    return describe(figure, f"Left: {bars_text} Right: the square from -4 to 4 in both features, coloured by the "
+                            "class the model picks (class 1 where its logit z > 0), with the true ring's "
+                            "boundary dashed.")
 
 
 @pytest.mark.figure(draw=binary_classes_figure)

@@ -7,7 +7,7 @@ class's held-out points it classifies right, and the class it picks across a pub
 import numpy as np
 import pytest
 
-from course_numerics.figures import FONT_SIZE, new_figure, per_class_accuracy, plane_grid, regions
+from course_numerics.figures import FONT_SIZE, describe, new_figure, per_class_accuracy, plane_grid, regions
 
 GRID = plane_grid((-9.0, 9.0), (-6.0, 6.0))  # the feedback's figure: where the blobs of the notebook lie
 
@@ -74,12 +74,14 @@ def model_classes_figure(model, blobs):
     logits = model.outputs(np.concatenate([X, GRID.points]))
     picked = np.argmax(logits, axis=1)
     figure, (bars, plane) = new_figure()
-    per_class_accuracy(bars, picked[: len(X)], y, model.accuracy_needed, n_classes=4)
+    bars_text = per_class_accuracy(bars, picked[: len(X)], y, model.accuracy_needed, n_classes=4)
     regions(plane, picked[len(X) :], GRID, "class model picks (argmax of its logits)")
     for c in range(4):
         centre = X[y == c].mean(axis=0)
         plane.text(*centre, str(c), fontsize=FONT_SIZE + 2, ha="center", va="center", weight="bold")
-    return figure
+    return describe(figure, f"Left: {bars_text} Right: the plane from -9 to 9 by -6 to 6, coloured by the "
+                            "class the model picks (the argmax of its logits), each blob's centre labelled by "
+                            "its true class.")
 
 
 @pytest.mark.figure(draw=model_classes_figure)

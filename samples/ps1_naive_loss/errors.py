@@ -1,7 +1,10 @@
 """Errors: naive_bce written with the math module, which raises on arrays and on log(0)."""
 # expect: test_sigmoid full
 # expect: test_naive_bce 0 "naive_bce(...) raised"
-# expect: test_first_inf_logit 0 "does not define first_inf_logit"
+# Its first_inf_logit searches as asked (the reference), so with the grader's stand-in naive_bce it finds 3.21:
+# consistency grading gives it that check's 1.25 of 4 weights, 2 * 1.25 / 4 = 0.625, rounded down to 0.62; the
+# reported values were never defined (the cell raised in naive_bce) and float16's search raises there too.
+# expect: test_first_inf_logit 0.62 "does not define first_inf_logit"
 
 # %% [naive_bce]
 import math

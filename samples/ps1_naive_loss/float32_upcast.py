@@ -1,8 +1,13 @@
 """Float32 upcast: every input converted to float64, so float32 results and float32's earlier breakdown are lost."""
 # expect: test_sigmoid 1.87 "float32"
-# expect: test_naive_bce 2.43 "float32"
-# Only the float64 value earns its points (0.5 of 4 weights).
-# expect: test_first_inf_logit 0.25 "float32"
+# naive_bce is judged by its own sigmoid (consistency grading): that sigmoid returns float64, on which the
+# naive formula at z = 17 is finite, as naive_bce is; only the dtype check (0.5 of 8 weights) is lost:
+# 3 * 7.5 / 8 = 2.8125, rounded down to 2.81.
+# expect: test_naive_bce 2.81 "float32"
+# Its naive_bce computes float32 in float64, so its first inf is 36.74 for every dtype, and its search, which
+# reports 36.74 for float32 and float16, agrees with it: only "float32 breaks first" (0.5 of 4 weights) is lost,
+# with a message naming naive_bce: 2 * 3.5 / 4 = 1.75.
+# expect: test_first_inf_logit 1.75 "float32"
 
 # %% [sigmoid]
 def sigmoid(z):
