@@ -2,7 +2,6 @@
 # audit: wrong
 # loses: test_first_inf_logit
 # keeps: others
-# known-hole: test_first_inf_logit issue 24: "first_inf_logit searches" does not check that it searches
 
 # %% [first_inf_logit]
 grid = np.arange(0, 5001) / 100  # 0.00, 0.01, ..., 50.00
