@@ -48,14 +48,15 @@ demo: $(STAMP)
 
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
 # S="alice bob": only these students; FORCE=1: regrade those already graded.
-# J=N: N Dask worker processes (default: one per core, within memory); SCHEDULER=tcp://host:8786: an existing
-# Dask cluster whose workers see this course directory at the same path.
+# J=N: N Dask worker processes (default: one per core, within memory); SCHEDULER=tls://host:8786: an existing
+# Dask cluster started with TLS whose workers see this course directory at the same path; TLS_DIR=: the folder
+# of this client's ca.pem, cert.pem, key.pem (default: Dask's distributed.comm.tls.* configuration).
 # Exit status 1 when some submissions need a look (listed with the reason); rerun after an interruption.
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tcp://host:8786]"; exit 2; }
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tls://host:8786 [TLS_DIR=~/.course-kit-tls]]"; exit 2; }
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
 	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force) $(if $(J),--jobs $(J)) \
-	  $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TLS_DIR),--tls-dir $(TLS_DIR))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
     python -m course_kit.instructor.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
-                                                    [--jobs N | --scheduler tcp://host:8786]
+                                                    [--jobs N | --scheduler tls://host:8786 [--tls-dir D]]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
@@ -23,6 +23,11 @@ as in progress (``autograded/<student>/<assignment>.grading``) until the
 gradebook has it; a run killed half way is simply run again, and grades
 exactly the students it had not finished.  After an interrupted bare
 ``nbgrader autograde``, use ``--force``.
+
+A standing cluster (``--scheduler``) must speak TLS: its address is
+``tls://``, and this process's key and certificate come from ``--tls-dir``
+(ca.pem, cert.pem, key.pem) or Dask's configuration (``distributed.comm.tls.*``);
+a plain ``tcp://`` address is refused with the commands that start a TLS one.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course, SubmissionGrades
 from course_kit.instructor.submission_checks import check_submission
+from course_kit.parallel.cluster_security import InsecureCluster, Security, standing_security
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -183,8 +189,9 @@ _WARNED: set[str] = set()
 
 def grade_class(course: Course, assignment: str, students: list[str] | None = None,
                 force: bool = False, echo=print, jobs: int | None = None,
-                scheduler: str | None = None) -> list[StudentResult]:
-    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``."""
+                scheduler: str | None = None, security: Security | None = None) -> list[StudentResult]:
+    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the TLS cluster at
+    ``scheduler`` (``security``: this client's credentials; default: Dask's configuration)."""
     from course_kit.parallel.class_grading import grade_in_parallel  # it builds on this module
 
     folder = course.course_dir / "submitted"
@@ -193,7 +200,7 @@ def grade_class(course: Course, assignment: str, students: list[str] | None = No
     if warning and warning not in _WARNED:  # once per process: the demo grades three assignments in a row
         _WARNED.add(warning)
         print(warning, file=sys.stderr)
-    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler)
+    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler, security)
     looks = sum(r.needs_a_look for r in results)
     echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
          f"{looks} need a look")
@@ -232,8 +239,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="only these students (default: every submission)")
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
     parser.add_argument("--jobs", "-j", type=int, help="Dask worker processes (default: one per core, within memory)")
-    parser.add_argument("--scheduler", help="grade on this Dask cluster (tcp://host:8786) instead of local workers")
+    parser.add_argument("--scheduler", help="grade on this TLS Dask cluster (tls://host:8786) instead of local workers")
+    parser.add_argument("--tls-dir", type=Path, help="with --scheduler: the folder of this client's ca.pem, cert.pem "
+                                                     "and key.pem (default: Dask's distributed.comm.tls.* settings)")
     args = parser.parse_args(argv)
+    security = None
+    if args.scheduler:
+        try:  # before anything is graded: a cluster without TLS is never connected to
+            security = standing_security(args.scheduler, args.tls_dir)
+        except InsecureCluster as error:
+            print(f"Cannot autograde: {error}", file=sys.stderr)
+            return EXIT_CANNOT_GRADE
     known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
     if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
         print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
@@ -242,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     course = Course(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
-                              scheduler=args.scheduler)
+                              scheduler=args.scheduler, security=security)
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
