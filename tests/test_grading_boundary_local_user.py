@@ -185,28 +185,29 @@ def watched(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def test_another_user_reaches_nothing_of_a_grading_run(watched: Watched):
     assert watched.returncode in (0, 1), watched.output[-3000:]
-    live = watched.live
-    assert live, f"no probe round ended while the run was alive ({len(watched.rounds)} rounds)"
     assert all(r.report["uid"] not in (0, watched.grader_uid) for r in watched.rounds)
-
-    # It saw the run: the cluster's ports (the scheduler in the grader's process, the workers in theirs) ...
-    seen = {port: r.ports[port] for r in live for port in r.ports}
-    assert len(set(seen.values())) >= 3, seen  # the grader (scheduler, nannies) and its two workers
-    # ... the run's folder in the temporary folder, and the kernels' folders on bwrap's command lines.
-    assert any(name.startswith("ck-run-") for r in live for name in r.report["temp"]["seen"]), live[-1].report
-    assert any("/confined-kernel-" in path for r in live for path in r.report["temp"]["named_by_processes"])
-
-    attacked = {int(port) for r in watched.rounds for port in r.report["ports"]}
-    assert set(seen) <= attacked, (seen, attacked)
+    # Nothing answered, nothing listed or read, in any round ...
     for round_ in watched.rounds:
         for port, probed in round_.report["ports"].items():
-            assert probed["listed"] == {"address": "127.0.0.1", "uid": watched.grader_uid}, (port, probed)
             for attempt in ("dask_tcp", "dask_tls"):
                 assert not probed[attempt].startswith("answered"), (port, probed)
             for answer in probed["http"]:
                 assert re.fullmatch(r"\S+ (no answer: \w+|404 .*)", answer), (port, answer)
+            assert probed["listed"] == {"address": "127.0.0.1", "uid": watched.grader_uid}, (port, probed)
         temp = round_.report["temp"]
         assert temp["listed"] == [] and temp["read"] == [], temp
+
+    # ... and not for want of looking: while the run was alive the probe saw the cluster's ports (the
+    # scheduler in the grader's process, the workers in theirs) and attacked each, saw the run's folder in the
+    # temporary folder, and the kernels' folders named on bwrap's command lines.
+    live = watched.live
+    assert live, f"no probe round ended while the run was alive ({len(watched.rounds)} rounds)"
+    seen = {port: r.ports[port] for r in live for port in r.ports}
+    assert len(set(seen.values())) >= 3, seen  # the grader (scheduler, nannies) and its two workers
+    attacked = {int(port) for r in watched.rounds for port in r.report["ports"]}
+    assert set(seen) <= attacked, (seen, attacked)
+    assert any(name.startswith("ck-run-") for r in live for name in r.report["temp"]["seen"]), live[-1].report
+    assert any("/confined-kernel-" in path for r in live for path in r.report["temp"]["named_by_processes"])
 
 
 def test_the_watched_class_gets_its_expected_scores(watched: Watched):
