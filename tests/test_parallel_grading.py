@@ -19,6 +19,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,6 +139,8 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
     credentials = write_credentials(tmp_path / "tls")
     address = f"tls://127.0.0.1:{_free_port()}"
     silent = {"DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES": "[]", "DASK_DISTRIBUTED__WORKER__HTTP__ROUTES": "[]"}
+    # The workers' own TMPDIR (short: kernels' ipc paths): a worker stopped by a signal leaves its private folder.
+    workers_tmp = Path(tempfile.mkdtemp(prefix="ck-dw-", dir="/tmp"))
     logs = []
     processes = []
     try:
@@ -151,7 +154,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
         ]:
             logs.append((tmp_path / f"{name}.log").open("w"))
             processes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT,
-                                              env={**os.environ, **silent}))
+                                              env={**os.environ, **silent, "TMPDIR": str(workers_tmp)}))
         with dask.config.set(credentials.dask_config()), Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
         yield address, credentials
@@ -167,6 +170,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
                 process.wait()
         for log in logs:
             log.close()
+        shutil.rmtree(workers_tmp, ignore_errors=True)
 
 
 def test_a_dask_cluster_of_command_line_workers_writes_what_nbgrader_writes(one_by_one, dask_cluster, capsys):
