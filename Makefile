@@ -49,17 +49,20 @@ demo: $(STAMP)
 # Autograde every submission of one assignment in this course root:  make grade A=ps2_stable_loss
 # S="alice bob": only these students; FORCE=1: regrade those already graded (hand grades whose answer did not
 # change stay graded). J=N: N Dask worker processes (default: one per core, within memory);
-# SCHEDULER=tcp://host:8786: an existing Dask cluster whose workers see this course directory at the same path.
+# SCHEDULER=tls://host:8786: an existing Dask cluster started with TLS whose workers see this course directory at
+# the same path; TLS_DIR=: the folder of this client's ca.pem, cert.pem, key.pem (default: Dask's
+# distributed.comm.tls.* configuration).
 # One run per course at a time: a second one says whose run it waits for and waits; NOWAIT=1: it exits instead.
 # grade_class's status: 0 nothing to look at, 1 some submissions need a look (listed with the reason), 2 grading
 # cannot run, 3 another run holds the course (NOWAIT=1). make turns any nonzero status into its own 2
 # ("make: *** [...] Error N" names N), so the last line below says which it was; a script that needs the code
 # itself runs .venv/bin/python -m course_kit.instructor.grade_class. Rerun after an interruption.
 grade: $(STAMP)
-	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tcp://host:8786] [NOWAIT=1]"; exit 2; }
+	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tls://host:8786 [TLS_DIR=dir]] [NOWAIT=1]"; exit 2; }
 	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
 	  $(foreach s,$(S),--student $(s)) $(if $(FORCE),--force) $(if $(J),--jobs $(J)) \
-	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(NOWAIT),--no-wait); status=$$?; \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TLS_DIR),--tls-dir $(TLS_DIR)) $(if $(NOWAIT),--no-wait); \
+	status=$$?; \
 	case $$status in \
 	  0) ;; \
 	  1) echo "grade_class exit status 1: some submissions need a look (above)";; \
@@ -72,7 +75,7 @@ grade: $(STAMP)
 # throwaway copy of the course and print variants x test cells:  make audit A=ps2_stable_loss  (default: all).
 # Exit status 1 when a wrong variant keeps full marks where its mistake is, or a right one loses points
 # (each named); `# known-hole:` lines in a variant excuse an expectation today's graders are known to miss.
-# V=1: every failed check under its variant; J=N, SCHEDULER=tcp://host:8786: as for make grade.
+# V=1: every failed check under its variant; J=N, SCHEDULER=tls://host:8786: as for make grade.
 audit: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.audit $(A) --course-dir . \
 	  $(if $(V),--verbose) $(if $(J),--jobs $(J)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))

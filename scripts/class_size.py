@@ -19,10 +19,12 @@ import random
 import time
 from pathlib import Path
 
+from course_kit.grading.private_temp import private_temp
 from course_kit.instructor import Course, copy_course
 from course_kit.instructor.grade_class import grade_class
 from course_kit.instructor.samples import build_submission, read_sample
-from course_kit.parallel.cluster import dask_client
+from course_kit.parallel.cluster import local_cluster
+from course_kit.parallel.cluster_security import local_security
 
 REFERENCE_SHARE = 0.7  # the share of submissions that are the reference answer; the rest are typical mistakes
 PROJECTED_STUDENTS = 200
@@ -74,8 +76,10 @@ def run(repo: Path, scratch: Path, students: int, which: list[str] | None = None
     runs = {}
     for key in which:
         if key == "dask":
-            with dask_client(2) as client:
-                runs[RUNS[key]] = grading_seconds(course, assignments, scheduler=client.scheduler.address)
+            security = local_security()
+            with private_temp(), local_cluster(2, security) as cluster:
+                runs[RUNS[key]] = grading_seconds(course, assignments, scheduler=cluster.scheduler_address,
+                                                  security=security)
         else:
             runs[RUNS[key]] = grading_seconds(course, assignments, jobs=int(key))
     notebooks = students * len(assignments)

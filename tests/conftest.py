@@ -28,6 +28,7 @@ from course_kit.instructor.audit import AUDIT_FOLDER, read_variant
 from course_kit.instructor.grade_class import is_graded
 from course_kit.instructor.samples import Sample, build_submission, read_sample
 from course_kit.parallel.cluster import local_cluster
+from course_kit.parallel.cluster_security import CredentialFiles, local_security, write_credentials
 
 REPO = Path(__file__).resolve().parents[1]
 # A course of its own, graded by test_toy_course.py: its graders are not the kit's tests.
@@ -129,11 +130,25 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     return Course(course_dir)
 
 
+@dataclass(frozen=True)
+class GradingCluster:
+    """A standing TLS cluster: its address, and the client credentials a ``grade_class --scheduler`` needs."""
+
+    address: str
+    credentials: CredentialFiles
+
+
 @pytest.fixture(scope="session")
-def grading_cluster() -> Iterator[str]:
-    """The address of a Dask cluster of local worker processes, for every class graded in this session."""
-    with local_cluster(GRADING_WORKERS) as cluster:
-        yield cluster.scheduler_address
+def grading_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GradingCluster]:
+    """A Dask cluster of local worker processes, for every class graded in this session: TLS with a key of the
+    session's, whose files (0600, in a 0700 folder) the grade_class processes get through Dask's configuration;
+    Dask's scratch space in a folder of the session's (0700); each worker's temporaries are in a 0700 folder
+    of its own (``cluster.GradingWorker``)."""
+    security = local_security()
+    credentials = write_credentials(tmp_path_factory.mktemp("cluster-tls"), security)
+    scratch = tmp_path_factory.mktemp("cluster-scratch")
+    with local_cluster(GRADING_WORKERS, security, scratch) as cluster:
+        yield GradingCluster(cluster.scheduler_address, credentials)
 
 
 @pytest.fixture(scope="session")
@@ -196,7 +211,8 @@ def _log(course: Course, assignment: str) -> Path:
     return course.course_dir / f"grade_class-{assignment}.log"  # a file: a full pipe would stall the run
 
 
-def _start_grading(course: Course, assignment: str, scheduler: str) -> tuple[dict[str, Sample], subprocess.Popen]:
+def _start_grading(course: Course, assignment: str,
+                   cluster: GradingCluster) -> tuple[dict[str, Sample], subprocess.Popen]:
     """Submit and collect every sample and corpus entry, then start the instructor's command on them."""
     course.release(assignment)
     release, source = course.release_notebook(assignment), course.source_notebook(assignment)
@@ -204,9 +220,10 @@ def _start_grading(course: Course, assignment: str, scheduler: str) -> tuple[dic
     for sample in samples.values():
         course.submit(sample.name, assignment, {release.name: build_submission(release, source, sample)})
     course.collect(assignment)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           **cluster.credentials.dask_env()}
     command = [sys.executable, "-m", "course_kit.instructor.grade_class", assignment,
-               "--course-dir", str(course.course_dir), "--scheduler", scheduler]
+               "--course-dir", str(course.course_dir), "--scheduler", cluster.address]
     with _log(course, assignment).open("w") as out:
         run = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
     return samples, run

@@ -69,21 +69,29 @@ class Instructor:
             entry = pwd.getpwnam(self.user)
             subprocess.run(["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True)
 
-    def run(self, argv: Sequence[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def command(self, argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
+        """The command line and environment that run ``argv`` as this instructor (``env`` added to it)."""
         bin_dir = Path(sys.executable).parent
-        env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", "LANG": "C.UTF-8"}
-        env |= {k: v for k, v in os.environ.items() if k.startswith(("TF_", "OPENBLAS_", "OMP_"))}
+        full_env = {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", "LANG": "C.UTF-8"}
+        full_env |= {k: v for k, v in os.environ.items() if k.startswith(("TF_", "OPENBLAS_", "OMP_"))}
         command = list(argv)
         if self.user is not None:
-            env["HOME"] = str(self.home())
+            full_env["HOME"] = str(self.home())
             command = [*self._lend_python(), "setpriv", "--reuid", self.user, "--regid", self.user,
                        "--init-groups", "--", *command]
+        return command, full_env | (env or {})
+
+    def run(self, argv: Sequence[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        command, env = self.command(argv)
         return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def grade_command(self, course: Path, assignment: str, *options: str) -> list[str]:
+        """``make grade A=<assignment>`` in ``course``: its Python command, reporting the grader's peak."""
+        return [sys.executable, "-c", MEASURED_GRADE_CLASS, assignment, "--course-dir", str(course), *options]
 
     def grade(self, course: Path, assignment: str, *options: str) -> subprocess.CompletedProcess[str]:
         """``make grade A=<assignment>`` in ``course`` (its Python command), reporting the grader's peak."""
-        return self.run([sys.executable, "-c", MEASURED_GRADE_CLASS, assignment, "--course-dir", str(course),
-                         *options], cwd=course)
+        return self.run(self.grade_command(course, assignment, *options), cwd=course)
 
     @staticmethod
     def _lend_python() -> list[str]:

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,16 @@ def interrupted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     graded_at = {s: (course.course_dir / "autograded" / s / ASSIGNMENT / release.name).stat().st_mtime_ns
                  for s in done}
     return course, release.name, submitted, graded_at
+
+
+def test_a_killed_run_leaves_one_folder_only_its_user_can_read(interrupted, killed_runs_tmp: Path):
+    """What the README says a run killed with -9 leaves in the temporary folder: its own ``ck-run-*`` folder
+    (the kernels' folders, private gradebook copies, Dask's scratch space inside), mode 0700, and nothing else."""
+    left = sorted(killed_runs_tmp.iterdir())
+    assert left, "the killed run left nothing: was it killed before it made its folder?"
+    for path in left:
+        assert path.name.startswith("ck-run-") and path.is_dir() and not path.is_symlink(), left
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, oct(path.stat().st_mode)
 
 
 def _fully_autograded(course: Course) -> dict[str, bool]:

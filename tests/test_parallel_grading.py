@@ -3,8 +3,8 @@
 A small ps1 class is graded three ways in one course: student by student in
 this process (``grade_student``: nbgrader writes the gradebook itself), by
 ``grade_class`` on two local worker processes, and through a real Dask
-cluster started here from the command line (``dask scheduler`` and two
-``dask worker`` processes on localhost).  Between runs every submission is
+cluster started here from the command line with TLS (``dask scheduler`` and
+two ``dask worker`` processes on localhost).  Between runs every submission is
 removed from the gradebook, so the workers' runs must write it all again.
 Every field autograde writes must come out the same, and the feedback too; and
 each submission is graded in the grading record's sense (its records, written
@@ -13,24 +13,29 @@ on the worker, agree with the gradebook the one writer filled in).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import dask
 import pytest
 from distributed import Client, LocalCluster
 from nbgrader.api import Gradebook
 
 from conftest import REPO
 from course_kit.instructor import Course, copy_course
-from course_kit.instructor.grade_class import grade_class, grade_student, is_graded
+from course_kit.instructor.grade_class import EXIT_CANNOT_GRADE, grade_class, grade_student, is_graded
+from course_kit.instructor.grade_class import main as grade_class_main
 from course_kit.instructor.samples import build_submission, read_sample
 from course_kit.parallel.class_grading import share_snapshot
+from course_kit.parallel.cluster_security import CredentialFiles, write_credentials
 
 ASSIGNMENT = "ps1_naive_loss"
 STUDENTS = ["errors", "float32_upcast", "partially_right", "reference"]
@@ -127,24 +132,32 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def dask_cluster(tmp_path: Path) -> Iterator[str]:
-    """A scheduler and two workers, each its own ``dask`` command, on localhost; all stopped at the end."""
-    dask = str(Path(sys.executable).parent / "dask")
-    address = f"tcp://127.0.0.1:{_free_port()}"
+def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
+    """A scheduler and two workers, each its own ``dask`` command, on localhost, started with TLS as the README
+    says (a key and certificate from ``cluster_security``, HTTP servers without routes); all stopped at the end."""
+    dask_command = str(Path(sys.executable).parent / "dask")
+    credentials = write_credentials(tmp_path / "tls")
+    address = f"tls://127.0.0.1:{_free_port()}"
+    silent = {"DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES": "[]", "DASK_DISTRIBUTED__WORKER__HTTP__ROUTES": "[]"}
+    # The workers' own TMPDIR (short: kernels' ipc paths): a worker stopped by a signal leaves its private folder.
+    workers_tmp = Path(tempfile.mkdtemp(prefix="ck-dw-", dir="/tmp"))
     logs = []
     processes = []
     try:
         for name, command in [
-            ("scheduler", [dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                           "--no-dashboard"]),
-            *[(f"worker{i}", [dask, "worker", address, "--nthreads", "1", "--no-dashboard",
-                              "--local-directory", str(tmp_path / f"worker{i}")]) for i in range(2)],
+            ("scheduler", [dask_command, "scheduler", "--host", "tls://127.0.0.1", "--port",
+                           address.rsplit(":", 1)[1], "--no-dashboard", *credentials.cli_options()]),
+            *[(f"worker{i}", [dask_command, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
+                              "--no-dashboard", "--local-directory", str(tmp_path / f"worker{i}"),
+                              *credentials.cli_options()])
+              for i in range(2)],
         ]:
             logs.append((tmp_path / f"{name}.log").open("w"))
-            processes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT))
-        with Client(address, timeout=60) as client:
+            processes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT,
+                                              env={**os.environ, **silent, "TMPDIR": str(workers_tmp)}))
+        with dask.config.set(credentials.dask_config()), Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
-        yield address
+        yield address, credentials
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -157,17 +170,34 @@ def dask_cluster(tmp_path: Path) -> Iterator[str]:
                 process.wait()
         for log in logs:
             log.close()
+        shutil.rmtree(workers_tmp, ignore_errors=True)
 
 
 def test_a_dask_cluster_of_command_line_workers_writes_what_nbgrader_writes(one_by_one, dask_cluster, capsys):
     course, rows, feedback, scores = one_by_one
+    address, credentials = dask_cluster
     forget_grading(course)
-    results = grade_class(course, ASSIGNMENT, force=True, scheduler=dask_cluster)
+    # The client's credentials from Dask's own configuration, as DASK_DISTRIBUTED__COMM__TLS__* would set them.
+    with dask.config.set(credentials.dask_config()):
+        results = grade_class(course, ASSIGNMENT, force=True, scheduler=address)
     assert all(r.score is not None and r.regraded for r in results), results
     assert_graded_as_one_by_one(course, results, scores)
     assert gradebook_rows(course) == rows
     assert feedback_of(course) == feedback
-    assert dask_cluster in capsys.readouterr().err
+    assert address in capsys.readouterr().err
+
+
+def test_a_cluster_without_tls_or_without_credentials_is_refused_before_grading(one_by_one, capsys):
+    """A plain tcp:// scheduler is never connected to: make grade exits 2 and says how to start a TLS cluster; a
+    tls:// one without this client's key is refused the same way.  Nothing is graded (no marker, no process)."""
+    course, *_ = one_by_one
+    for scheduler in ["tcp://127.0.0.1:8786", "tls://127.0.0.1:8786"]:
+        assert grade_class_main([ASSIGNMENT, "--course-dir", str(course.course_dir), "--force",
+                                 "--scheduler", scheduler]) == EXIT_CANNOT_GRADE
+        err = capsys.readouterr().err
+        assert err.startswith("Cannot autograde: ") and "dask scheduler --tls-ca-file" in err, err
+        assert "dask worker tls://" in err and "--tls-cert" in err and "--tls-key" in err, err
+        assert not list((course.course_dir / "autograded").glob("*/*.grading"))
 
 
 def test_two_runs_on_one_cluster_do_not_share_a_snapshot():

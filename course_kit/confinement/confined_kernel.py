@@ -180,9 +180,11 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
 
         ipc even unconfined: a tcp kernel listens on the host's loopback and logs "Kernel is running over TCP
         without encryption" (ipykernel) on its stderr, never in a cell (cells get only iopub), at every start."""
-        parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"  # ipc paths are short
-        self._home = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=parent)).resolve()
-        os.chmod(self._home, 0o711)  # bwrap enters as root without CAP_DAC_OVERRIDE: it needs the x bit
+        # mkdtemp's 0700: no other user reaches the notebook's copy or the graders' calls.  bwrap binds from the
+        # host as the grader (the owner); inside the sandbox the folders leading to the two binds lie in a tmpfs
+        # (the private /tmp, or the temporary folder hidden: _hidden_paths), so the kernel's uid never
+        # traverses this folder.
+        self._home = Path(tempfile.mkdtemp(prefix="confined-kernel-", dir=_kernels_parent())).resolve()
         self._runtime = self._home / "runtime"
         self._runtime.mkdir(mode=0o711)
         self.transport = "ipc"
@@ -245,7 +247,8 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
 
     def _hidden_paths(self) -> list[Path]:
         hidden: list[Path] = []
-        for raw in [*self._course_paths(), *self.hidden_paths]:
+        kernels = [] if _inside_private_tmp(_kernels_parent()) else [_kernels_parent()]  # its own binds come back
+        for raw in [*self._course_paths(), *self.hidden_paths, *kernels]:
             path = Path(raw).expanduser().resolve()
             if path.exists() and path not in hidden:
                 hidden.append(path)
@@ -338,3 +341,9 @@ class ConfinedKernelManager(ConfinementSettings, AsyncKernelManager):
 def _inside_private_tmp(path: Path) -> bool:
     """The sandbox mounts a private tmpfs on /tmp and /dev/shm (``SandboxPlan.bwrap_args``)."""
     return any(path == root or root in path.parents for root in PRIVATE_TMPFS)
+
+
+def _kernels_parent() -> Path:
+    """Where kernels' folders are made: the temporary folder, or /tmp when its path is too long for ipc sockets."""
+    parent = tempfile.gettempdir() if len(tempfile.gettempdir()) < 60 else "/tmp"
+    return Path(parent).resolve()

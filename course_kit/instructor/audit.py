@@ -35,6 +35,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -43,6 +44,9 @@ from course_kit.grading.cells import autograded_tests
 from course_kit.grading.results import CheckResult
 from course_kit.instructor.course import Course, copy_course
 from course_kit.instructor.samples import Sample, build_submission, read_sample
+
+if TYPE_CHECKING:  # Dask is imported only when the audit grades
+    from distributed.security import Security
 
 AUDIT_FOLDER = "audit"  # graders/<assignment>/audit/
 EXIT_OK, EXIT_BROKEN, EXIT_CANNOT_RUN = 0, 1, 2
@@ -217,8 +221,10 @@ class AssignmentAudit:
 
 
 def grade_variants(course: Course, assignment: str, variants: list[Variant], jobs: int | None = None,
-                   scheduler: str | None = None) -> tuple[dict[str, dict[str, Cell] | None], dict[str, list[str]]]:
-    """Submit each variant as a student of its name, grade them all with ``grade_class``; their cells."""
+                   scheduler: str | None = None, security: Security | None = None,
+                   ) -> tuple[dict[str, dict[str, Cell] | None], dict[str, list[str]]]:
+    """Submit each variant as a student of its name, grade them all with ``grade_class``; their cells.
+    ``scheduler``, ``security``: a TLS cluster to grade on and this client's credentials for it."""
     from course_kit.instructor.grade_class import grade_class
 
     course.release(assignment)
@@ -227,7 +233,7 @@ def grade_variants(course: Course, assignment: str, variants: list[Variant], job
         course.submit(variant.name, assignment, {release.name: build_submission(release, source, variant.sample)})
     course.collect(assignment)
     results = grade_class(course, assignment, [v.name for v in variants], force=True, echo=_quiet, jobs=jobs,
-                          scheduler=scheduler)
+                          scheduler=scheduler, security=security)
     graded: dict[str, dict[str, Cell] | None] = {}
     for result in results:
         graded[result.student] = None if result.score is None else {
@@ -256,12 +262,12 @@ def _quiet(line: str) -> None:
 
 
 def audit(repo: Path, assignment: str, work_dir: Path, jobs: int | None = None,
-          scheduler: str | None = None) -> AssignmentAudit:
+          scheduler: str | None = None, security: Security | None = None) -> AssignmentAudit:
     """Grade ``assignment``'s corpus in a throwaway copy of the course at ``work_dir``."""
     started = time.perf_counter()
     variants = read_corpus(repo, assignment)
     course = Course(throwaway_copy(repo, work_dir / assignment, assignment))
-    graded, problems = grade_variants(course, assignment, variants, jobs, scheduler)
+    graded, problems = grade_variants(course, assignment, variants, jobs, scheduler, security)
     return AssignmentAudit(assignment, test_cells(repo, assignment), variants, graded, problems,
                            time.perf_counter() - started)
 
@@ -326,10 +332,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", type=Path, default=Path("."), help="the course root (default: .)")
     parser.add_argument("--work-dir", type=Path, help="where the throwaway course copy goes (default: a temp dir)")
     parser.add_argument("--jobs", type=int, help="Dask worker processes (default: one per core, within memory)")
-    parser.add_argument("--scheduler", help="grade on this running Dask cluster (tcp://host:8786)")
+    parser.add_argument("--scheduler", help="grade on this running TLS Dask cluster (tls://host:8786)")
+    parser.add_argument("--tls-dir", type=Path, help="with --scheduler: the folder of this client's ca.pem, cert.pem "
+                                                     "and key.pem (default: Dask's distributed.comm.tls.* settings)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every failed check under its variant")
     args = parser.parse_args(argv)
     from course_kit.parallel.cluster import dask_client, worker_count
+    from course_kit.parallel.cluster_security import InsecureCluster, standing_security
 
     repo = args.course_dir.resolve()
     known = sorted(p.name for p in (repo / "source").iterdir() if p.is_dir())
@@ -349,10 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     status = EXIT_OK
     with tempfile.TemporaryDirectory(prefix="course-kit-audit-", dir=args.work_dir) as scratch:
         config = load_course_config(repo)
-        with dask_client(worker_count(config, args.jobs), args.scheduler) as client:
+        try:  # a cluster without TLS is never connected to
+            security = standing_security(args.scheduler, args.tls_dir) if args.scheduler else None
+        except InsecureCluster as error:
+            print(f"cannot audit: {error}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        with dask_client(worker_count(config, args.jobs), args.scheduler, security) as client:
             for assignment in wanted:
                 try:
-                    result = audit(repo, assignment, Path(scratch), scheduler=client.scheduler.address)
+                    result = audit(repo, assignment, Path(scratch), scheduler=client.scheduler.address,
+                                   security=client.security)
                 except CannotGrade as error:  # e.g. no bubblewrap: no variant can be graded
                     print(f"cannot audit {assignment}: {error}", file=sys.stderr)
                     return EXIT_CANNOT_RUN

@@ -20,11 +20,13 @@ import warnings
 from pathlib import Path
 
 from course_kit.exporters import export_canvas_csv
+from course_kit.grading.private_temp import private_temp
 from course_kit.grading.results import CheckResult
 from course_kit.instructor.course import Course, copy_course
 from course_kit.instructor.grade_class import grade_class
 from course_kit.instructor.samples import build_submission, read_sample
-from course_kit.parallel.cluster import dask_client, worker_count
+from course_kit.parallel.cluster import local_cluster, worker_count
+from course_kit.parallel.cluster_security import Security, local_security
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -45,16 +47,18 @@ def first_failure(checks: list[CheckResult]) -> str | None:
 def run(course_dir: Path, assignments: list[str]) -> int:
     started = time.perf_counter()
     course = Course(copy_course(REPO, course_dir, assignments))
-    # One cluster of local worker processes grades every assignment's class (started once, not per class).
-    with dask_client(worker_count(course.config)) as client:
-        return _run(course, assignments, client.scheduler.address, started)
+    # One cluster of local worker processes grades every assignment's class (started once, not per class); its
+    # temporaries in a 0700 folder, its key in memory (the classes' clients get it as ``security``).
+    security = local_security()
+    with private_temp(), local_cluster(worker_count(course.config), security) as cluster:
+        return _run(course, assignments, cluster.scheduler_address, security, started)
 
 
 def _quiet(line: str) -> None:
     """The demo prints its own table, not grade_class's line per student."""
 
 
-def _run(course: Course, assignments: list[str], scheduler: str, started: float) -> int:
+def _run(course: Course, assignments: list[str], scheduler: str, security: Security, started: float) -> int:
     table: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     needs_look = by_hand_cells = 0
@@ -66,7 +70,8 @@ def _run(course: Course, assignments: list[str], scheduler: str, started: float)
             nb = build_submission(course.release_notebook(assignment), course.source_notebook(assignment), sample)
             course.submit(sample.name, assignment, {course.release_notebook(assignment).name: nb})
         course.collect(assignment)
-        results = grade_class(course, assignment, [path.stem for path in samples], echo=_quiet, scheduler=scheduler)
+        results = grade_class(course, assignment, [path.stem for path in samples], echo=_quiet, scheduler=scheduler,
+                              security=security)
         for result in results:
             student = result.student
             # The demo has no one to grade by hand: a cell left for the formgrader is counted, not a problem.

@@ -1,7 +1,7 @@
 """Autograde a class for one assignment, and say which submissions need the instructor's look.
 
     python -m course_kit.instructor.grade_class ps1_naive_loss [--course-dir .] [--student alice ...] [--force]
-                                                    [--jobs N | --scheduler tcp://host:8786] [--no-wait]
+                                                    [--jobs N | --scheduler tls://host:8786 [--tls-dir D]] [--no-wait]
 
 For each student with a ``submitted/<student>/<assignment>`` folder: check the
 files (``submission_checks``), autograde with the course's own configuration
@@ -31,6 +31,11 @@ as in progress (``autograded/<student>/<assignment>.grading``) until the
 gradebook has it; a run killed half way is simply run again, and grades
 exactly the students it had not finished.  After an interrupted bare
 ``nbgrader autograde``, use ``--force``.
+
+A standing cluster (``--scheduler``) must speak TLS: its address is
+``tls://``, and this process's key and certificate come from ``--tls-dir``
+(ca.pem, cert.pem, key.pem) or Dask's configuration (``distributed.comm.tls.*``);
+a plain ``tcp://`` address is refused with the commands that start a TLS one.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_ba
 from course_kit.instructor.course import Course
 from course_kit.instructor.run_lock import CourseBusy, grading_lock
 from course_kit.instructor.submission_checks import check_submission
+from course_kit.parallel.cluster_security import InsecureCluster, Security, standing_security
 
 
 def grade_student(course: Course, assignment: str, student: str, force: bool = False) -> StudentResult:
@@ -105,17 +111,19 @@ _WARNED: set[str] = set()
 
 def grade_class(course: Course, assignment: str, students: list[str] | None = None,
                 force: bool = False, echo=print, jobs: int | None = None,
-                scheduler: str | None = None, wait: bool = True) -> list[StudentResult]:
-    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the cluster at ``scheduler``.
+                scheduler: str | None = None, security: Security | None = None,
+                wait: bool = True) -> list[StudentResult]:
+    """Grade on Dask workers (``course_kit.parallel``): ``jobs`` local processes, or the TLS cluster at
+    ``scheduler`` (``security``: this client's credentials; default: Dask's configuration).
 
     One run per course at a time (``run_lock``): if another holds the course, say whose, then wait for it, or
     (``wait=False``) raise ``CourseBusy``."""
     with grading_lock(course.course_dir, assignment, wait=wait):
-        return _grade_class(course, assignment, students, force, echo, jobs, scheduler)
+        return _grade_class(course, assignment, students, force, echo, jobs, scheduler, security)
 
 
 def _grade_class(course: Course, assignment: str, students: list[str] | None, force: bool, echo,
-                 jobs: int | None, scheduler: str | None) -> list[StudentResult]:
+                 jobs: int | None, scheduler: str | None, security: Security | None) -> list[StudentResult]:
     from course_kit.parallel.class_grading import grade_in_parallel  # the Dask path, imported only when used
 
     folder = course.course_dir / "submitted"
@@ -124,7 +132,7 @@ def _grade_class(course: Course, assignment: str, students: list[str] | None, fo
     if warning and warning not in _WARNED:  # once per process: the demo grades three assignments in a row
         _WARNED.add(warning)
         print(warning, file=sys.stderr)
-    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler)
+    results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler, security)
     looks = sum(r.needs_a_look for r in results)
     echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
          f"{looks} need a look")
@@ -154,11 +162,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--student", action="append", help="only these students (default: every submission)")
     parser.add_argument("--force", action="store_true", help="regrade students that are already graded")
     parser.add_argument("--jobs", "-j", type=int, help="Dask worker processes (default: one per core, within memory)")
-    parser.add_argument("--scheduler", help="grade on this Dask cluster (tcp://host:8786) instead of local workers")
+    parser.add_argument("--scheduler", help="grade on this TLS Dask cluster (tls://host:8786) instead of local workers")
+    parser.add_argument("--tls-dir", type=Path, help="with --scheduler: the folder of this client's ca.pem, cert.pem "
+                                                     "and key.pem (default: Dask's distributed.comm.tls.* settings)")
     parser.add_argument("--no-wait", action="store_true",
                         help=f"if another grading run holds this course, say whose and exit {EXIT_BUSY} "
                              "instead of waiting for it")
     args = parser.parse_args(argv)
+    security = None
+    if args.scheduler:
+        try:  # before anything is graded: a cluster without TLS is never connected to
+            security = standing_security(args.scheduler, args.tls_dir)
+        except InsecureCluster as error:
+            print(f"Cannot autograde: {error}", file=sys.stderr)
+            return EXIT_CANNOT_GRADE
     known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
     if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
         print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
@@ -167,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     course = Course(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
-                              scheduler=args.scheduler, wait=not args.no_wait)
+                              scheduler=args.scheduler, security=security, wait=not args.no_wait)
     except CannotGrade as error:
         print(f"Cannot autograde: {error}", file=sys.stderr)
         return EXIT_CANNOT_GRADE

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import nbformat
 from distributed import Client, Future, as_completed
+from distributed.security import Security
 
 from course_kit.grading import hand_grades
+from course_kit.grading.private_temp import private_temp
 from course_kit.instructor import Course
 from course_kit.instructor.class_run import (
     CannotGrade,
@@ -50,8 +52,10 @@ from course_kit.parallel.worker_task import SQLITE, Autograded, autograde_on_wor
 
 def grade_in_parallel(course: Course, assignment: str, students: list[str], force: bool = False,
                       echo: Callable[[str], object] = print, jobs: int | None = None,
-                      scheduler: str | None = None) -> list[StudentResult]:
-    """Each student's result, in the order given; ``CannotGrade`` when the confinement refuses to run anyone."""
+                      scheduler: str | None = None, security: Security | None = None) -> list[StudentResult]:
+    """Each student's result, in the order given; ``CannotGrade`` when the confinement refuses to run anyone.
+
+    Everything the run makes in temporary folders (here and in the local workers) lies in one 0700 folder."""
     results = {student: StudentResult(student) for student in students}
     source_dir = course.course_dir / "source" / assignment
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}
@@ -69,20 +73,22 @@ def grade_in_parallel(course: Course, assignment: str, students: list[str], forc
             else:
                 progress.finished(_line(read_back(course, assignment, results[student])))
         if blocking:
-            _grade_on_cluster(course, assignment, results, blocking, progress, jobs, scheduler)
+            with private_temp():
+                _grade_on_cluster(course, assignment, results, blocking, progress, jobs, scheduler, security)
     finally:
         progress.close()
     return [results[student] for student in students]
 
 
 def _grade_on_cluster(course: Course, assignment: str, results: dict[str, StudentResult],
-                      blocking: dict[str, bool], progress: Progress, jobs: int | None, scheduler: str | None) -> None:
+                      blocking: dict[str, bool], progress: Progress, jobs: int | None, scheduler: str | None,
+                      security: Security | None) -> None:
     workers = min(worker_count(course.config, jobs), len(blocking))
     where = scheduler or f"{workers} local worker process{'es' if workers > 1 else ''}"
     print(f"Grading {len(blocking)} submission(s) of {assignment} on {where}", file=sys.stderr, flush=True)
     db_url = course.api.coursedir.db_url
     warm = graded = 0
-    with dask_client(workers, scheduler) as client:
+    with dask_client(workers, scheduler, security) as client:
         snapshot = gradebook_snapshot(db_url)
         shared = share_snapshot(client, snapshot) if snapshot is not None else None
         futures: dict[Future, str] = {}

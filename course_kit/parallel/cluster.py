@@ -9,10 +9,14 @@ for the two kernels a worker may hold, plus what a worker process itself
 holds, so that every notebook may reach its cap at once without the machine
 running out.  ``jobs`` chooses the number, still within memory.
 
-With ``scheduler`` (``tcp://host:8786``) the class is graded on an existing
-Dask cluster (``dask scheduler`` and ``dask worker`` processes): its workers
-must see the course directory at the same path (shared storage), have
-bubblewrap and this kit installed.  A worker that dies mid-task has its task
+Every cluster speaks TLS with client certificates (``cluster_security``): the
+local one with a key made for the run, in memory, every comm and HTTP server
+on 127.0.0.1, the HTTP servers with no routes.  With ``scheduler``
+(``tls://host:8786``) the class is graded on an existing Dask cluster started
+with TLS (``dask scheduler`` and ``dask worker`` processes; a ``tcp://``
+address is refused): its workers must see the course directory at the same
+path (shared storage), have bubblewrap and this kit installed.  Each worker
+keeps its temporaries in a 0700 folder of its own (``private_temp``).  A worker that dies mid-task has its task
 run again elsewhere by the scheduler (``distributed.scheduler.allowed-failures``
 times, then ``KilledWorker``).
 """
@@ -22,16 +26,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import dask
 import psutil
 from distributed import Client, LocalCluster, WorkerPlugin
+from distributed.security import Security
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.confinement.warm_kernels import SPARES
+from course_kit.grading.private_temp import process_private_temp
+from course_kit.parallel.cluster_security import SILENT_HTTP, local_security, standing_security
 
 MB = 1024 * 1024
 WORKER_PROCESS_MB = 512  # a grading worker itself: nbgrader, the pytest graders, their references
@@ -60,31 +70,48 @@ def worker_count(config: Config, jobs: int | None = None, available_bytes: int |
     return max(1, min(wanted, by_memory))
 
 
-def local_cluster(workers: int) -> LocalCluster:
-    """``workers`` processes of one thread each, and their scheduler, in this process; no dashboard."""
-    # The scheduler's HTTP server (health checks) takes a free port, not 8787, which another cluster may hold.
+LOOPBACK = "127.0.0.1"
+
+
+def local_cluster(workers: int, security: Security | None = None, scratch: Path | None = None) -> LocalCluster:
+    """``workers`` processes of one thread each, and their scheduler, in this process: TLS with ``security``
+    (default: a key of its own), on loopback, no dashboard, HTTP servers that answer nothing; Dask's scratch
+    space in ``scratch`` (default: the temporary folder, a grading run's own)."""
+    # Dask starts the scheduler's and each worker's HTTP server whatever the dashboard setting: routes are taken
+    # from the configuration when each server starts (the nannies hand it on to their worker processes).
+    # The scheduler's takes a free port, not 8787, which another cluster may hold.
     # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                        scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR)
+    with dask.config.set(SILENT_HTTP):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, protocol="tls://",
+                            host=LOOPBACK, security=security or local_security(), dashboard_address=None,
+                            worker_dashboard_address=None, scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
+                            local_directory=str(scratch or tempfile.gettempdir()), silence_logs=logging.ERROR)
 
 
-class CloseSpareKernels(WorkerPlugin):
-    """Shuts down a worker's spare kernel (``warm_kernels``) when the worker closes, rather than at its exit."""
+class GradingWorker(WorkerPlugin):
+    """A worker's temporaries in a 0700 folder of its own (``private_temp``), and its spare kernel
+    (``warm_kernels``) shut down when the worker closes, rather than at its exit."""
 
-    name = "course-kit-close-spare-kernels"
+    name = "course-kit-grading-worker"
+
+    def setup(self, worker: Any) -> None:
+        process_private_temp()  # the same folder for every run: another run may be using it right now
 
     def teardown(self, worker: Any) -> Awaitable[None]:
         return asyncio.get_running_loop().run_in_executor(None, SPARES.close)  # it waits on the kernel
 
 
 @contextmanager
-def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Client]:
-    """A client of the cluster at ``scheduler``, or of a new local cluster of ``workers`` processes."""
+def dask_client(workers: int, scheduler: str | None = None, security: Security | None = None) -> Iterator[Client]:
+    """A client of the TLS cluster at ``scheduler`` (``security``: the client's credentials, by default from Dask's
+    configuration; ``InsecureCluster`` for a scheduler without TLS), or of a new local cluster of ``workers``
+    processes."""
     if scheduler:
-        with Client(scheduler) as client:
-            client.register_plugin(CloseSpareKernels())
+        with Client(scheduler, security=security or standing_security(scheduler)) as client:
+            client.register_plugin(GradingWorker())
             yield client
         return
-    with local_cluster(workers) as cluster, Client(cluster) as client:
-        client.register_plugin(CloseSpareKernels())
+    security = local_security()
+    with local_cluster(workers, security) as cluster, Client(cluster, security=security) as client:
+        client.register_plugin(GradingWorker())
         yield client
