@@ -12,8 +12,11 @@ graders' scores into the test cells just before SaveAutoGrades reads them; Write
 writes the grading record every instructor tool reads); feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
 cell's report as a table of its checks, with the figures the graders drew; a collect
-step that copies links as links; and student kernels confined by bubblewrap, refusing to start
-without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
+step that copies links as links; submitted folders with links, FIFOs, devices or oversized files
+refused inside autograde itself, before nbgrader reads or copies them, so that plain
+``nbgrader autograde`` and formgrader's Autograde button are as safe as ``make grade``
+(``course_kit.instructor.submission_gate``); and student kernels confined by bubblewrap, refusing
+to start without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
 ``source/``, never inside it (everything in source/<assignment>/ is copied to students).
 """
 
@@ -27,6 +30,7 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades, LimitOu
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
+from course_kit.instructor.submission_gate import CheckedSubmissionsExporter
 from course_kit.preprocessors import (
     ExecuteWithGraders,
     ReportTableInFeedback,
@@ -48,9 +52,13 @@ def autograde_pipeline() -> list[type]:
 
 
 def use_course_kit(c: Config, course_root: str) -> None:
-    """Grade the course at ``course_root`` with the kit: pipeline, graders folder, feedback, collect, confinement."""
+    """Grade the course at ``course_root`` with the kit: pipeline, graders folder, feedback, collect, the
+    submission gate, confinement."""
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
+    # Whoever starts autograde (make grade, nbgrader autograde, formgrader's button): unsafe folders are refused
+    # before nbgrader reads or copies them.
+    c.Autograde.exporter_class = CheckedSubmissionsExporter
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ReportTableInFeedback, CSSHTMLHeaderPreprocessor]
     # Collect copies links as links (grading then refuses that submission) instead of following them as you.

@@ -40,6 +40,7 @@ from course_kit.confinement.confined_kernel import REFUSAL
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course, SubmissionGrades
 from course_kit.instructor.submission_checks import check_submission
+from course_kit.instructor.submission_gate import read_refusal, refusal_path
 
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE = 0, 1, 2
 
@@ -118,9 +119,23 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
         log = outcome.get("log", "") or ""
         if REFUSAL in log:
             raise CannotGrade(_last_error(log, "ConfinementError: "))
-        if not outcome["success"] and not any(problem.blocking for problem in checks):
+        refused = autograde_refusal(course, assignment, student)
+        result.problems += refused
+        if not outcome["success"] and not refused and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {_last_error(log)}")
     return read_back(course, assignment, result)
+
+
+def autograde_refusal(course: Course, assignment: str, student: str) -> list[str]:
+    """Why autograde's own gate (``submission_gate``) refused this submission as it stands; [] if it did not.
+    ``make grade`` refuses an unsafe folder before any worker sees it; the gate also catches one that became
+    unsafe after that check."""
+    graded = course.course_dir / "autograded" / student / assignment
+    refusal = read_refusal(refusal_path(graded), assignment, student)
+    submitted = course.course_dir / "submitted" / student / assignment
+    if refusal is None or refusal.submission_sha256 != submission_digest(submitted):
+        return []
+    return refusal.problems
 
 
 def start_grading(course: Course, assignment: str, student: str) -> Path:
@@ -130,6 +145,7 @@ def start_grading(course: Course, assignment: str, student: str) -> Path:
     marker.touch()
     for stale in marker.parent.glob(f"{assignment}.*.record.json"):
         stale.unlink()  # a record speaks for one grading only
+    refusal_path(marker.parent / assignment).unlink(missing_ok=True)  # and so does a refusal
     return marker
 
 

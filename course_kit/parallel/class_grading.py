@@ -35,6 +35,7 @@ from course_kit.instructor.grade_class import (
     StudentResult,
     _last_error,
     _line,
+    autograde_refusal,
     in_progress_marker,
     is_graded,
     read_back,
@@ -120,7 +121,9 @@ def _write(course: Course, assignment: str, outcome: Autograded, result: Student
         write_submission(course.api.coursedir.db_url, course.course_id, outcome.record)
     in_progress_marker(course, assignment, result.student).unlink(missing_ok=True)
     result.regraded = True
-    if not outcome.success and not blocking:
+    refused = autograde_refusal(course, assignment, result.student)  # became unsafe after this process's check
+    result.problems += refused
+    if not outcome.success and not refused and not blocking:
         result.problems.append(f"nbgrader could not grade it: {_last_error(outcome.log)}")
     read_back(course, assignment, result)
 
