@@ -87,6 +87,7 @@ class GradingRecord:
     memory_peak_mb: float | None
     timings: Timings
     cells: list[CellRecord]
+    widget_messages_dropped: int = 0  # optional in the schema: records written before it read as 0
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:

@@ -185,6 +185,9 @@ def record_problems(record: GradingRecord) -> list[str]:
                         f"{'; '.join(record.left_behind)} (ignored, but it was trying something)")
     if record.outputs_cut:
         problems.append(f"{name}: {record.outputs_cut} outputs were cut, too large for the grader")
+    if record.widget_messages_dropped:
+        problems.append(f"{name}: {record.widget_messages_dropped} widget (comm) messages were dropped, "
+                        "past the output budget")
     kernel = record.kernel
     if not kernel.ran_to_the_end:
         problems.append(f"{name}: {kernel.sentence}")

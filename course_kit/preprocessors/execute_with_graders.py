@@ -11,8 +11,9 @@ record (``WriteGradingRecord``).  An assignment without a graders folder is
 executed and graded the ordinary nbgrader way.
 
 While the notebook runs, every output is cut to ``max_output_chars`` and the
-notebook's outputs together to ``max_notebook_output_chars`` (``OutputBudget``),
-so no notebook can grow the grader's memory without bound.
+notebook's outputs together, widget (comm) messages included, to
+``max_notebook_output_chars`` (``OutputBudget``), so no notebook can grow the
+grader's memory without bound.
 
 If the kernel dies (``os._exit``, a segfault, a resource limit) stock nbgrader
 abandons the whole submission, and a notebook whose cells keep running past
@@ -57,6 +58,7 @@ class KernelRun:
     memory_peak_mb: float | None = None
     left_behind: list[str] = field(default_factory=list)
     outputs_cut: int = 0
+    widget_messages_dropped: int = 0
 
 
 class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
@@ -115,6 +117,7 @@ class ExecuteWithGraders(NotebookStopRules, BudgetedOutputs, Execute):
             memory_peak_mb=getattr(self._manager, "last_memory_peak_mb", None),
             left_behind=list(getattr(self._manager, "last_left_behind", [])),
             outputs_cut=self.output_budget.cut,
+            widget_messages_dropped=self.output_budget.comms_dropped,
         )
         return nb, resources
 
