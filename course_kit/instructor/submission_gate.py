@@ -113,7 +113,10 @@ def refuse_unsafe_folders(converter: Autograde) -> list[Refusal]:
         refusal = Refusal(assignment, student, submission_digest(Path(folder)), [p.message for p in problems])
         converter.log.error("Refused %s/%s, before nbgrader read or copied any of it: %s", student, assignment,
                             "; ".join(refusal.problems))
-        write_refusal(where, refusal)
+        try:
+            write_refusal(where, refusal)
+        except OSError as error:  # the refusal stands; only its record is missing
+            converter.log.warning("Could not record the refusal in %s: %s", where, error)
         refusals.append(refusal)
     if refusals and not converter.assignments:
         raise NbGraderException(f"every submission of this run was refused: {refusals[0].problems[0]}")
