@@ -97,16 +97,24 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, dict[str, 
     return course, runs
 
 
+def _record(course: Course):
+    graded = course.course_dir / "autograded" / "widgets" / ASSIGNMENT
+    return read_record(record_path(graded, "naive_loss"), ASSIGNMENT, "widgets", "naive_loss")
+
+
 def test_the_flood_ran(graded):
     course, _ = graded
+    record = _record(course)
+    one, notebook = _caps(course)
+    # Far more than the budget reached the grader, which dropped all but the budget's worth.  Not every message
+    # need arrive: zmq's iopub PUB socket drops messages past its high-water mark when the grader falls behind.
+    assert record.widget_messages_dropped * MESSAGE_CHARS > 10 * notebook
     nb = nbformat.read(course.course_dir / "autograded" / "widgets" / ASSIGNMENT / NOTEBOOK, as_version=4)
     errors = [o.evalue for o in nb.cells[1].outputs if o.output_type == "error"]
-    assert errors == [f"{MARKER} {MESSAGES} comm_open messages"], nb.cells[1].outputs
-    record = read_record(record_path(course.course_dir / "autograded" / "widgets" / ASSIGNMENT, "naive_loss"),
-                         ASSIGNMENT, "widgets", "naive_loss")
-    # They reached the grader, which dropped all but the budget's worth.  Not all of them need arrive: zmq's
-    # PUB socket (iopub) itself drops messages past its high-water mark when the grader falls behind.
-    assert 0 < record.widget_messages_dropped < MESSAGES
+    if record.kernel.ran_to_the_end:
+        assert errors == [f"{MARKER} {MESSAGES} comm_open messages"], nb.cells[1].outputs
+    else:  # on a loaded machine the PUB socket may drop the cell's last messages too (its error, its "idle")
+        assert "its messages stopped coming" in str(record.kernel.why), record.kernel
 
 
 def test_the_grader_holds_no_more_than_the_budget(graded):
@@ -138,7 +146,9 @@ def test_the_graded_notebook_stays_within_the_budget(graded):
 def test_the_flood_scores_the_honest_work_beneath_it(graded):
     course, _ = graded
     assert course.score(ASSIGNMENT, "honest") == (7.0, 7.0)
-    assert course.score(ASSIGNMENT, "widgets") == (7.0, 7.0)
+    # As the honest work beneath, unless its kernel went silent (test_the_flood_ran): then 0, with the reason.
+    expected = (7.0, 7.0) if _record(course).kernel.ran_to_the_end else (0.0, 7.0)
+    assert course.score(ASSIGNMENT, "widgets") == expected
 
 
 def test_make_grade_names_the_flood(graded, capsys):
