@@ -17,7 +17,10 @@ stock nbgrader, cannot run script as the instructor either; feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
 cell's report as a table of its checks, with the figures the graders drew, and a cell still to be graded
 by hand as "not graded yet" (MarkPendingGrades); a collect
-step that takes a student's submission only from that student and copies links as links; a
+step that takes a student's submission only from that student and copies links as links; submitted
+folders with links, FIFOs, devices or oversized files refused inside autograde itself, before nbgrader
+reads or copies them, so that plain ``nbgrader autograde`` and formgrader's Autograde button are as safe
+as ``make grade`` (``course_kit.instructor.submission_gate``); a
 ``grades.csv`` safe to open in a spreadsheet; and student kernels confined by bubblewrap, refusing to start
 without it.  The hidden graders are looked up in ``<course_root>/graders/<assignment>/``, beside
 ``source/``, never inside it (everything in source/<assignment>/ is copied to students).
@@ -33,6 +36,7 @@ from nbgrader.preprocessors import Execute, GetGrades, LimitOutput, SaveAutoGrad
 from traitlets.config import Config
 
 from course_kit.confinement import ConfinedKernelManager
+from course_kit.instructor.submission_gate import CheckedSubmissionsExporter
 from course_kit.preprocessors import (
     ClearHiddenTestRegions,
     DescribeImages,
@@ -61,9 +65,13 @@ def autograde_pipeline() -> list[type]:
 
 
 def use_course_kit(c: Config, course_root: str) -> None:
-    """Grade the course at ``course_root`` with the kit: pipeline, graders folder, feedback, collect, confinement."""
+    """Grade the course at ``course_root`` with the kit: pipeline, graders folder, feedback, collect, the
+    submission gate, confinement."""
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
+    # Whoever starts autograde (make grade, nbgrader autograde, formgrader's button): unsafe folders are refused
+    # before nbgrader reads or copies them.
+    c.Autograde.exporter_class = CheckedSubmissionsExporter
     c.CoalesceStreamsPreprocessor.enabled = True  # nbconvert ships it disabled
     # ClearHiddenTestRegions: nbgrader's ClearHiddenTests without its configuration warning (display_priority.py).
     c.GenerateFeedback.preprocessors = [GetGrades, MarkPendingGrades, ClearHiddenTestRegions, ReportTableInFeedback,

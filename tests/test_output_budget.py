@@ -56,3 +56,18 @@ def test_large_widget_messages_are_dropped():
     assert not budget.admit({"msg_type": "comm_msg", "content": {"data": {"state": "s" * 1000}}}, [])
     assert budget.admit({"msg_type": "comm_msg", "content": {"data": {"state": "s"}}, "buffers": []}, [])
     assert budget.admit({"msg_type": "status", "content": {"execution_state": "idle"}}, [])
+
+
+def test_widget_messages_count_against_the_notebook_budget_and_past_it_are_dropped_with_one_note():
+    budget = OutputBudget(max_output_chars=1_000, max_notebook_chars=5_000)
+    outputs: list[dict] = []
+    slider = {"msg_type": "comm_open", "content": {"comm_id": "s", "data": {"state": {"value": 3}}}}
+    assert budget.admit(slider, outputs)  # a widget of honest size is kept
+    flood = [{"msg_type": "comm_open", "content": {"comm_id": str(i), "data": {"state": {"v": "w" * 900}}}}
+             for i in range(100)]
+    admitted = sum(budget.admit(msg, outputs) for msg in flood)
+    assert 0 < admitted <= 5_000 // 900 + 1  # the budget, not the per-message limit, stopped them
+    assert budget.comms_dropped == 100 - admitted
+    assert len(outputs) == 1 and "widget (comm) messages dropped" in outputs[0]["text"]
+    assert outputs[0]["name"] == "stdout"  # stderr would fail a test cell of an ordinary assignment
+    assert not budget.admit(slider, outputs) and len(outputs) == 1  # later ones too; the note stays one

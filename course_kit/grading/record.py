@@ -87,6 +87,7 @@ class GradingRecord:
     memory_peak_mb: float | None
     timings: Timings
     cells: list[CellRecord]
+    widget_messages_dropped: int = 0  # optional in the schema: records written before it read as 0
     schema_version: int = SCHEMA_VERSION
     # The seeds of the graders' random hidden inputs (draw -> hex), drawn for this student; None: none drawn.
     hidden_seeds: dict[str, str] | None = None

@@ -22,6 +22,7 @@ from pathlib import Path
 from course_kit.grading.hand_grades import remember_before_regrade
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course, SubmissionGrades
+from course_kit.instructor.submission_gate import read_refusal, refusal_path
 
 # Exit status of grade_class (README, docs/instructor_guide.md; `make grade` reports it, see the Makefile).
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE, EXIT_BUSY = 0, 1, 2, 3
@@ -111,7 +112,20 @@ def start_grading(course: Course, assignment: str, student: str) -> Path:
     marker.touch()
     for stale in marker.parent.glob(f"{assignment}.*.record.json"):
         stale.unlink()  # a record speaks for one grading only
+    refusal_path(marker.parent / assignment).unlink(missing_ok=True)  # and so does a refusal
     return marker
+
+
+def autograde_refusal(course: Course, assignment: str, student: str) -> list[str]:
+    """Why autograde's own gate (``submission_gate``) refused this submission as it stands; [] if it did not.
+    ``make grade`` refuses an unsafe folder before any worker sees it; the gate also catches one that became
+    unsafe after that check."""
+    graded = course.course_dir / "autograded" / student / assignment
+    refusal = read_refusal(refusal_path(graded), assignment, student)
+    submitted = course.course_dir / "submitted" / student / assignment
+    if refusal is None or refusal.submission_sha256 != submission_digest(submitted):
+        return []
+    return refusal.problems
 
 
 def read_back(course: Course, assignment: str, result: StudentResult) -> StudentResult:
@@ -149,6 +163,9 @@ def record_problems(record: GradingRecord) -> list[str]:
                         f"{'; '.join(record.left_behind)} (ignored, but it was trying something)")
     if record.outputs_cut:
         problems.append(f"{name}: {record.outputs_cut} outputs were cut, too large for the grader")
+    if record.widget_messages_dropped:
+        problems.append(f"{name}: {record.widget_messages_dropped} widget (comm) messages were dropped, "
+                        "past the output budget")
     kernel = record.kernel
     if not kernel.ran_to_the_end:
         problems.append(f"{name}: {kernel.sentence}")

@@ -58,6 +58,7 @@ from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_ba
     EXIT_OK,
     CannotGrade,
     StudentResult,
+    autograde_refusal,
     graded_or_why,
     is_graded,
     last_error,
@@ -101,11 +102,11 @@ def grade_student(course: Course, assignment: str, student: str, force: bool = F
         log = outcome.get("log", "") or ""
         if REFUSAL in log:
             raise CannotGrade(last_error(log, "ConfinementError: "))
-        if not outcome["success"] and not any(problem.blocking for problem in checks):
+        refused = autograde_refusal(course, assignment, student)
+        result.problems += refused
+        if not outcome["success"] and not refused and not any(problem.blocking for problem in checks):
             result.problems.append(f"nbgrader could not grade it: {last_error(log)}")
     return read_back(course, assignment, result)
-
-
 _WARNED: set[str] = set()
 
 

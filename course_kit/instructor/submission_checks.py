@@ -33,7 +33,7 @@ class Problem:
 
 def check_submission(folder: Path, source_notebooks: dict[str, nbformat.NotebookNode]) -> list[Problem]:
     """Problems of ``folder`` (a student's submitted/<student>/<assignment>) against the source notebooks."""
-    problems = _unsafe_files(folder)
+    problems = unsafe_files(folder)
     if problems:
         return problems
     submitted = {p.name for p in folder.glob("*.ipynb")}
@@ -52,9 +52,11 @@ def check_submission(folder: Path, source_notebooks: dict[str, nbformat.Notebook
     return problems
 
 
-def _unsafe_files(folder: Path) -> list[Problem]:
-    """Links, FIFOs, sockets, devices and oversized files anywhere in the folder (lstat only)."""
-    found = [f"{path} is {what}" for path, what in not_plain(folder, MAX_FILE_BYTES)]
+def unsafe_files(folder: Path) -> list[Problem]:
+    """Links, FIFOs, sockets, devices and oversized files anywhere in the folder, the folder and the student's
+    folder above it included (lstat only): what must never reach nbgrader, whose copy follows links."""
+    found = [f"{path} is a symlink" for path in (folder.parent, folder) if path.is_symlink()]
+    found += [f"{path} is {what}" for path, what in ([] if found else not_plain(folder, MAX_FILE_BYTES))]
     if not found:
         return []
     return [Problem(f"not graded, the folder is unsafe to copy: {'; '.join(first_few(found))}. Replace it with "

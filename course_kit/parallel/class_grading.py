@@ -36,6 +36,7 @@ from course_kit.instructor import Course
 from course_kit.instructor.class_run import (
     CannotGrade,
     StudentResult,
+    autograde_refusal,
     graded_or_why,
     in_progress_marker,
     last_error,
@@ -141,7 +142,9 @@ def _write(course: Course, assignment: str, outcome: Autograded, result: Student
         result.problems += list(again.values())
     in_progress_marker(course, assignment, result.student).unlink(missing_ok=True)
     result.regraded = True
-    if not outcome.success and not blocking:
+    refused = autograde_refusal(course, assignment, result.student)  # became unsafe after this process's check
+    result.problems += refused
+    if not outcome.success and not refused and not blocking:
         result.problems.append(f"nbgrader could not grade it: {last_error(outcome.log)}")
     read_back(course, assignment, result)
 

@@ -11,8 +11,9 @@ record (``WriteGradingRecord``).  An assignment without a graders folder is
 executed and graded the ordinary nbgrader way.
 
 While the notebook runs, every output is cut to ``max_output_chars`` and the
-notebook's outputs together to ``max_notebook_output_chars`` (``OutputBudget``),
-so no notebook can grow the grader's memory without bound.
+notebook's outputs together, widget (comm) messages included, to
+``max_notebook_output_chars`` (``OutputBudget``), so no notebook can grow the
+grader's memory without bound.
 
 The graders' random hidden inputs are drawn for the student being graded (``HiddenSeeds``, keyed
 by the course's secret: ``hidden_inputs_secret``, or the course folder's secret file), and the
@@ -64,6 +65,7 @@ class KernelRun:
     left_behind: list[str] = field(default_factory=list)
     outputs_cut: int = 0
     hidden_seeds: dict[str, str] = field(default_factory=dict)  # draw -> seed the graders used (hex)
+    widget_messages_dropped: int = 0
 
 
 class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, Execute):
@@ -130,6 +132,7 @@ class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, E
             left_behind=list(getattr(self._manager, "last_left_behind", [])),
             outputs_cut=self.output_budget.cut,
             hidden_seeds=self._seeds_used,
+            widget_messages_dropped=self.output_budget.comms_dropped,
         )
         return nb, resources
 

@@ -51,6 +51,7 @@ class WriteGradingRecord(NbGraderPreprocessor):
             kernel=run.outcome,
             left_behind=run.left_behind,
             outputs_cut=run.outputs_cut,
+            widget_messages_dropped=run.widget_messages_dropped,
             memory_peak_mb=run.memory_peak_mb,
             timings=Timings(round(run.execution_s, 3), round(run.graders_s, 3),
                             round(time.monotonic() - run.started, 3)),
