@@ -11,6 +11,7 @@ test_grader_cli; ``reference`` is its solutions in the student version.)
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
+from course_kit.grading.executor import NotebookStopRules
 from course_kit.instructor import CellResult, Course, copy_course
 from course_kit.instructor.audit import AUDIT_FOLDER, read_variant
 from course_kit.instructor.grade_class import is_graded
@@ -159,12 +161,27 @@ def graded(course: Course, grading_cluster: str) -> Callable[[str], dict[str, Re
         if assignment not in cache:
             group = next((g for g in GRADED_SIDE_BY_SIDE if assignment in g), (assignment,))
             started = {a: _start_grading(course, a, grading_cluster) for a in group if a not in cache}
+            # Runs of one course take turns (its lock): the last one may wait for all the others.
+            limit = sum(_class_time_limit(len(samples)) for samples, _ in started.values())
             for a, (samples, run) in started.items():
-                run.wait()
+                try:
+                    run.wait(timeout=limit)
+                except subprocess.TimeoutExpired:
+                    run.kill()
+                    run.wait(timeout=60)
+                    pytest.fail(f"grading {a}'s class ran past {limit:.0f} s, every notebook at its time limit: "
+                                f"hung?\n{_log(course, a).read_text()[-3000:]}")
                 cache[a] = _results(course, a, samples, _log(course, a).read_text())
         return cache[assignment]
 
     return grade
+
+
+def _class_time_limit(students: int) -> float:
+    """The longest a class run may take before the suite calls it hung: each worker's share of the class with
+    every notebook at its time limit, plus a minute to start and stop the run."""
+    per_notebook = NotebookStopRules.class_traits()["notebook_time_limit"].default()
+    return math.ceil(students / GRADING_WORKERS) * per_notebook + 60
 
 
 # Grading is mostly waiting on kernels, so three workers share the 2 cores well, and the classes of notebooks
