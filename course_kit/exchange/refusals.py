@@ -19,12 +19,11 @@ new one) and read with ``O_NOFOLLOW``.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import open_regular_file
 
 SCHEMA_VERSION = 1
@@ -61,16 +60,7 @@ def write_refusals(path: Path, assignment: str, refusals: list[Refusal]) -> None
         "written": datetime.now(UTC).isoformat(timespec="seconds"),
         "refused": [asdict(refusal) for refusal in refusals],
     }
-    fd, temporary = tempfile.mkstemp(prefix=".refusals-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=1)  # ensure_ascii: a name that is not valid UTF-8 is kept, escaped
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_json(path, data, prefix=".refusals-")
 
 
 def read_refusals(path: Path) -> list[Refusal]:

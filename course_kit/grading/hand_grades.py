@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -35,6 +33,7 @@ from nbformat import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.utils import is_grade, is_solution
 
+from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import open_regular_file
 
 Answers = dict[str, dict[str, str]]  # notebook -> grade_id -> sha256 of the answer behind that grade
@@ -84,15 +83,7 @@ def read_answers(course_dir: Path, assignment: str, student: str) -> Answers:
 
 def remember_answers(course_dir: Path, assignment: str, student: str, answers: Answers) -> None:
     """Keep ``answers`` as the last grading's: through a temporary file and ``os.replace`` (atomic)."""
-    path = answers_path(course_dir, assignment, student)
-    fd, temporary = tempfile.mkstemp(prefix=".answers-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as file:
-            json.dump(answers, file, indent=1)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_json(answers_path(course_dir, assignment, student), answers, prefix=".answers-")
 
 
 def remember_before_regrade(course_dir: Path, assignment: str, student: str) -> None:

@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import kind, open_regular_file
 from course_kit.grading.results import CheckResult
 
@@ -136,16 +136,7 @@ def write_record(path: Path, record: GradingRecord) -> None:
     validate(data)
     if path.parent.is_symlink():
         raise RecordError(f"{path.parent} is a link: the record is not written through it")
-    fd, temporary = tempfile.mkstemp(prefix=".record-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as file:
-            json.dump(data, file, indent=1)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_json(path, data, prefix=".record-")
 
 
 def read_record(path: Path, assignment: str, student: str, notebook: str) -> GradingRecord:

@@ -33,9 +33,7 @@ which ``grade_class`` reads back; when every folder of the run was refused
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ from typing import Any
 from nbconvert.exporters import NotebookExporter
 from nbgrader.converters import Autograde, NbGraderException
 
+from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import open_regular_file
 from course_kit.grading.record import submission_digest
 from course_kit.instructor.submission_checks import unsafe_files
@@ -69,16 +68,7 @@ def refusal_path(graded_folder: Path) -> Path:
 def write_refusal(path: Path, refusal: Refusal) -> None:
     """Atomically, never through a link (a temporary file, then ``os.replace``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.parent.is_symlink():
-        raise OSError(f"{path.parent} is a link: the refusal is not written through it")
-    fd, temporary = tempfile.mkstemp(prefix=".refused-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as file:
-            json.dump(asdict(refusal), file, indent=1)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_json(path, asdict(refusal), prefix=".refused-")
 
 
 def read_refusal(path: Path, assignment: str, student: str) -> Refusal | None:
