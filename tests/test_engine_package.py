@@ -42,10 +42,10 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     (metadata,) = site.glob("*.dist-info/METADATA")
     requires = [line.split(":", 1)[1].strip() for line in metadata.read_text().splitlines()
                 if line.startswith("Requires-Dist:")]
-    # The engine's own needs (Dask and tqdm grade a class in parallel, nh3 cleans what a notebook puts into a page);
-    # TensorFlow, mpmath and matplotlib are the course's (extra "course").
+    # The engine's own needs (Dask and tqdm grade a class in parallel, cryptography makes its cluster's TLS keys, nh3
+    # cleans what a notebook puts into a page); TensorFlow, mpmath and matplotlib are the course's (extra "course").
     engine = sorted(r.split("==")[0] for r in requires if "extra ==" not in r)
-    assert engine == ["dask[distributed]", "distributed", "nbgrader", "nh3", "numpy", "pytest", "tqdm"]
+    assert engine == ["cryptography", "dask[distributed]", "distributed", "nbgrader", "nh3", "numpy", "pytest", "tqdm"]
 
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], cwd=tmp_path, env=env,
