@@ -30,6 +30,7 @@ import base64
 import contextlib
 import json
 import os
+import stat
 import struct
 import subprocess
 import sys
@@ -305,6 +306,8 @@ def make_as_stock_nbgrader_leaves_it(classroom: Classroom) -> None:
     markdown, raw = hostile_cells(classroom.marker.url)
     nb.cells[-2:] = [markdown, raw]  # the student's two cells, last in the notebook
     nb.metadata["widgets"] = WIDGET_STATE
+    # nbgrader leaves the graded notebook read-only: root writes it anyway, an ordinary instructor must ask.
+    classroom.graded_path.chmod(classroom.graded_path.stat().st_mode | stat.S_IWUSR)
     nbformat.write(nb, classroom.graded_path)
 
 
