@@ -1,7 +1,8 @@
 """ps1's graders judge each function by the student's own: consistency grading, and a search that must search.
 
 Each case is a small notebook (the release notebook with the reference answers, one answer replaced),
-graded by the hidden graders run by hand (``pytest graders/ps1_naive_loss --submission``), no nbgrader:
+graded by the hidden graders run by hand (``pytest graders/ps1_naive_loss --submission``), no nbgrader.
+The cases are the audit corpus's own variants (``graders/ps1_naive_loss/audit/``), so the two never drift:
 
 * a sigmoid computed in float64 and rounded back (more accurate, dtype kept) moves the float32 and float16
   breakdowns; naive_bce and first_inf_logit, judged by that sigmoid, keep full marks (they lost 1.5
@@ -20,47 +21,24 @@ import nbformat
 import pytest
 
 from conftest import REPO
+from course_kit.instructor.audit import read_variant
 from course_kit.instructor.samples import Sample, build_submission
 
 ASSIGNMENT = "ps1_naive_loss"
 
-FLOAT64_ROUNDED = """def sigmoid(z):
-    z = np.asarray(z)
-    return (1 / (1 + np.exp(-z.astype(np.float64)))).astype(z.dtype)
-"""
-LOGADDEXP = """def sigmoid(z):
-    return np.exp(-np.logaddexp(0, -np.asarray(z)))
-"""
-CLOSED_FORM = """grid = np.arange(0, 5001) / 100
+CORPUS = REPO / "graders" / ASSIGNMENT / "audit"  # the audit's variants: one copy of each case, graded twice
 
 
-def first_inf_logit(dtype):
-    return float(np.ceil(100 * np.log(2 / np.finfo(dtype).eps)) / 100)
+def variant(name: str) -> Sample:
+    """The audit corpus's variant ``name`` (graders/ps1_naive_loss/audit/<name>.py) as a sample."""
+    return read_variant(CORPUS / f"{name}.py").sample
 
 
-first_inf_logit_float64 = first_inf_logit(np.float64)
-first_inf_logit_float32 = first_inf_logit(np.float32)
-"""
-LOSS_OVER_30 = """grid = np.arange(0, 5001) / 100
-
-
-def first_inf_logit(dtype):
-    z = grid.astype(dtype)
-    with np.errstate(divide="ignore"):
-        big = naive_bce(0.0, z) > 30
-    return float(grid[big][0]) if big.any() else float("nan")
-
-
-first_inf_logit_float64 = first_inf_logit(np.float64)
-first_inf_logit_float32 = first_inf_logit(np.float32)
-"""
-
-
-def grade(tmp_path: Path, cell: str, source: str) -> tuple[dict[str, tuple[float, float]], str]:
-    """cell id -> (score, points), and pytest's output, for the reference notebook with ``cell`` replaced."""
+def grade(tmp_path: Path, sample: Sample) -> tuple[dict[str, tuple[float, float]], str]:
+    """cell id -> (score, points), and pytest's output, for the reference notebook with ``sample``'s cells."""
     (release,) = (REPO / "release" / ASSIGNMENT).glob("*.ipynb")
     (original,) = (REPO / "source" / ASSIGNMENT).glob("*.ipynb")
-    nb = build_submission(release, original, Sample("case", "case", {cell: source}, "reference"))
+    nb = build_submission(release, original, sample)
     path = tmp_path / release.name
     nbformat.write(nb, path)
     run = subprocess.run([sys.executable, "-m", "pytest", f"graders/{ASSIGNMENT}", "-p", "no:cacheprovider",
@@ -71,17 +49,18 @@ def grade(tmp_path: Path, cell: str, source: str) -> tuple[dict[str, tuple[float
     return scores, run.stdout
 
 
-@pytest.mark.parametrize("cell, source", [("sigmoid", FLOAT64_ROUNDED), ("sigmoid", LOGADDEXP)],
+@pytest.mark.parametrize("name", ["sigmoid_float64_rounded", "sigmoid_logaddexp"],
                          ids=["float64 rounded back", "exp(-logaddexp(0, -z))"])
-def test_a_correct_sigmoid_written_otherwise_keeps_full_marks_everywhere(tmp_path, cell, source):
-    scores, out = grade(tmp_path, cell, source)
+def test_a_correct_sigmoid_written_otherwise_keeps_full_marks_everywhere(tmp_path, name):
+    scores, out = grade(tmp_path, variant(name))
     assert all(score == points for score, points in scores.values()), out[-4000:]
 
 
-@pytest.mark.parametrize("source, returned", [(CLOSED_FORM, "returned 36.74"), (LOSS_OVER_30, "returned 0,")],
+@pytest.mark.parametrize("name, returned",
+                         [("fil_closed_form", "returned 36.74"), ("fil_loss_above_30", "returned 0,")],
                          ids=["closed form", "loss > 30"])
-def test_a_first_inf_logit_that_does_not_search_for_inf_loses_the_search_check(tmp_path, source, returned):
-    scores, out = grade(tmp_path, "first_inf_logit", source)
+def test_a_first_inf_logit_that_does_not_search_for_inf_loses_the_search_check(tmp_path, name, returned):
+    scores, out = grade(tmp_path, variant(name))
     score, points = scores["test_first_inf_logit"]
     assert score < points, out[-4000:]
     assert "FAILED graders/ps1_naive_loss/test_first_inf_logit.py::test_search_calls_naive_bce" in out
