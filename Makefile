@@ -16,7 +16,7 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml jupyter-config/course_kit.json
 	@case " $(SUPPORTED) " in *" $(PYTHON_MINOR) "*) echo "Building $(VENV) on Python $(PYTHON_VERSION) ($(PYTHON))";; \
 	  *) echo "The kit runs on Python 3.11, 3.12 or 3.13; $(PYTHON) is $(or $(PYTHON_VERSION),not a Python that runs)."; \
 	     echo "Install one (Debian/Ubuntu: apt-get install python3 python3-venv) or name it: make PYTHON=/path/to/python3.12 ..."; \
@@ -40,6 +40,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -r requirements.txt
 	$(BIN)/pip uninstall --quiet --yes rfc3987-syntax lark 2>/dev/null  # a venv made before they were left out
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@# The kit's server extensions (formgrader refuses ?path=): an editable install skips pyproject's data-files.
+	install -D -m 644 jupyter-config/course_kit.json $(VENV)/etc/jupyter/jupyter_server_config.d/course_kit.json
 	touch $(STAMP)
 
 # GRADEBOOK_URL=postgresql://...: grade into that database instead of gradebook.db (README, "Sharing a gradebook").

@@ -52,7 +52,7 @@ def free_port() -> int:
 class LabServer:
     """``jupyter lab`` serving ``root`` on 127.0.0.1; ``url(path)`` carries the token."""
 
-    def __init__(self, root: Path, scratch: Path) -> None:
+    def __init__(self, root: Path, scratch: Path, extra_args: tuple[str, ...] = ()) -> None:
         self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
         self.log_path = scratch / "jupyterlab.log"
         bindir = str(Path(sys.executable).parent)  # kernels and nbgrader's alembic are found beside this Python
@@ -74,6 +74,7 @@ class LabServer:
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
             # No news feed or update check: the page would otherwise ask about them and call out.
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *extra_args,
         ]  # fmt: skip
         if os.geteuid() == 0:
             command.append("--allow-root")  # CI and these machines run as root; jupyter refuses root otherwise

@@ -1,0 +1,1 @@
+"""Jupyter server extensions of the kit, enabled for every ``jupyter`` of its venv (``jupyter-config/``)."""
