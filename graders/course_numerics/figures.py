@@ -41,6 +41,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFor
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from course_kit.grading.phase_times import phase
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
 from course_numerics.canvas import SharedRendererCanvas
 
@@ -76,7 +77,8 @@ def pytest_runtest_call(item: pytest.Item):
         draw = marker.kwargs.get("draw") if marker is not None else None
         if draw is not None and draw not in done:  # once per run: on the first check that asks
             done.add(draw)
-            png = drawn(draw, getattr(item, "funcargs", {}), item.nodeid)
+            with phase("figures"):  # the grading record's timings.phases: where a notebook's time goes
+                png = drawn(draw, getattr(item, "funcargs", {}), item.nodeid)
             if png is not None:
                 item.user_properties.append(("figure", png))
 
