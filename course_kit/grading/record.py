@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from course_kit import schema_validation
 from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import kind, open_regular_file
 from course_kit.grading.results import CheckResult
@@ -126,7 +127,7 @@ def schema() -> dict[str, Any]:
 
 def validate(data: Any) -> None:
     try:
-        jsonschema.validate(data, schema())
+        schema_validation.validate(data, schema())  # jsonschema.validate, its validator built once
     except jsonschema.ValidationError as error:
         raise RecordError(f"not a grading record: {error.message}") from None
 
