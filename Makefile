@@ -96,10 +96,11 @@ release: $(STAMP)
 	for a in $$(ls source); do PATH=$(abspath $(BIN)):$$PATH $(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN; done
 
 # STUDENTS=200: the class-size benchmark on a full class (default 6 students); CLASS_ONLY=1: only that one;
-# CLASS_RUNS=dask: only some of its runs (1 = one local worker, 2 = two, dask = a standing Dask cluster of two).
+# CLASS_RUNS=dask: only some of its runs (1 = one local worker, 2 = two, dask = a standing Dask cluster of two);
+# JSON=class.json: the class's figures (class / plain, where the time goes) also as JSON.
 bench: $(STAMP)
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python scripts/benchmark.py $(if $(STUDENTS),--students $(STUDENTS)) \
-	  $(if $(CLASS_ONLY),--class-only) $(if $(CLASS_RUNS),--class-runs $(CLASS_RUNS))
+	  $(if $(CLASS_ONLY),--class-only) $(if $(CLASS_RUNS),--class-runs $(CLASS_RUNS)) $(if $(JSON),--json $(JSON))
 
 # Re-resolve the lock from pyproject.toml's direct pins: one lock for every supported Python, resolved on
 # the first of LOCK_PYTHONS (a 3.11) for Debian 12's 3.11.2 and checked on the others found (scripts/lock.py).

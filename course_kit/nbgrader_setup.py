@@ -35,6 +35,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute, GetGrades, LimitOutput, SaveAutoGrades
 from traitlets.config import Config
 
+from course_kit import schema_validation
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.instructor.submission_gate import CheckedSubmissionsExporter
 from course_kit.preprocessors import (
@@ -67,6 +68,7 @@ def autograde_pipeline() -> list[type]:
 def use_course_kit(c: Config, course_root: str) -> None:
     """Grade the course at ``course_root`` with the kit: pipeline, graders folder, feedback, collect, the
     submission gate, confinement."""
+    schema_validation.install()  # nbgrader's per-cell schema check, its validator built once (same errors)
     c.ExecuteWithGraders.graders_root = os.path.join(course_root, "graders")
     c.Autograde.autograde_preprocessors = autograde_pipeline()
     # Whoever starts autograde (make grade, nbgrader autograde, formgrader's button): unsafe folders are refused

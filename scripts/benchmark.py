@@ -11,7 +11,8 @@
 - demo wall time (target <= 90 s on 2 cores);
 - test suite wall time (limit 600 s, target <= 360 s);
 - a class of ``--students`` (default 6) graded on 1 and 2 workers and a Dask
-  cluster (``scripts/class_size.py``); ``make bench STUDENTS=200`` for a full class.
+  cluster, each against a plain execution of the same notebooks on as many processes, with where
+  the time goes (``scripts/class_size.py``); ``make bench STUDENTS=200`` for a full class.
 """
 
 from __future__ import annotations
@@ -146,12 +147,13 @@ def main() -> int:
     parser.add_argument("--class-only", action="store_true", help="only the class-size benchmark")
     parser.add_argument("--class-runs", default=",".join(class_size.RUNS),
                         help=f"which class runs, comma-separated, of {', '.join(class_size.RUNS)} (default: all)")
+    parser.add_argument("--json", type=Path, help="also write the class's figures to this JSON file")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", message=".*not in session.*")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.students:
         with tempfile.TemporaryDirectory() as scratch:
-            class_size.run(REPO, Path(scratch), args.students, args.class_runs.split(","))
+            class_size.run(REPO, Path(scratch), args.students, args.class_runs.split(","), args.json)
     if args.class_only:
         return 0
 

@@ -112,15 +112,22 @@ def test_any_change_to_a_submission_changes_its_digest(tmp_path):
 
 def test_every_graded_submission_has_a_record_that_agrees_with_the_gradebook(graded, course):
     assignment = "ps1_naive_loss"
-    outcomes = {}
+    outcomes, phases = {}, {}
     for student, result in graded(assignment).items():
         graded_now = graded_submission(course, assignment, student)
         assert graded_now is not None, f"{student} has no valid record"
         (record,) = graded_now.records
         assert {c.grade_id: c.score for c in record.cells} == {k: c.score for k, c in result.cells.items()}
         assert record.timings.total_s >= record.timings.execution_s + record.timings.graders_s > 0
+        # The parts make bench reports (course_kit.grading.phase_times): the kernel's start and the cells add
+        # up to execution_s, and the graders' figures and references lie within graders_s.
+        timings = record.timings
+        assert timings.kernel_start_s + timings.cells_s == pytest.approx(timings.execution_s, abs=2e-3)
+        assert sum((timings.phases or {}).values()) <= timings.graders_s
         outcomes[student] = record.kernel
+        phases[student] = timings.phases or {}
     assert outcomes["reference"].outcome == "finished"
+    assert phases["reference"]["figures"] > 0 and phases["reference"]["references"] > 0
     assert outcomes["fault_os_exit"].outcome == "died" and outcomes["fault_os_exit"].why.startswith("died while")
     stopped = outcomes["fault_endless_loop"]
     assert stopped.outcome == "stopped" and "cells ran past the" in stopped.why and len(stopped.timed_out_cells) == 2

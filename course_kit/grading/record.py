@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from course_kit import schema_validation
 from course_kit.atomic_json import write_json
 from course_kit.confinement.private_folder import kind, open_regular_file
 from course_kit.grading.results import CheckResult
@@ -65,6 +66,11 @@ class Timings:
     execution_s: float = 0.0
     graders_s: float = 0.0
     total_s: float = 0.0
+    # Optional (None: left out; records written before them lack them): the parts of execution_s, and the
+    # seconds of named phases inside graders_s (``course_kit.grading.phase_times``: figures, references).
+    kernel_start_s: float | None = None
+    cells_s: float | None = None
+    phases: dict[str, float] | None = None
 
 
 @dataclass
@@ -96,6 +102,7 @@ class GradingRecord:
         data = asdict(self)
         if data["hidden_seeds"] is None:  # optional: left out, not written as null
             del data["hidden_seeds"]
+        data["timings"] = {k: v for k, v in data["timings"].items() if v is not None}
         for cell in data["cells"]:  # the optional fields are left out, not written as null
             cell["checks"] = [{k: v for k, v in check.items() if v is not None} for check in cell["checks"]]
         return data
@@ -120,7 +127,7 @@ def schema() -> dict[str, Any]:
 
 def validate(data: Any) -> None:
     try:
-        jsonschema.validate(data, schema())
+        schema_validation.validate(data, schema())  # jsonschema.validate, its validator built once
     except jsonschema.ValidationError as error:
         raise RecordError(f"not a grading record: {error.message}") from None
 

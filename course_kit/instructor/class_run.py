@@ -39,6 +39,9 @@ class StudentResult:
     records: list[GradingRecord] = field(default_factory=list)  # one per graded notebook
     to_grade_by_hand: list[str] = field(default_factory=list)  # grade_ids the gradebook says need a person
     regraded_because: str = ""  # graded before, but no longer counted as graded: why it was graded again
+    # Seconds of this run: "autograde_s" (nbgrader's autograde on the worker), "writer_s" (this process writing
+    # it into the gradebook and reading it back); the per-notebook parts are in each record's timings.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def needs_a_look(self) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import closing
@@ -113,7 +114,10 @@ def _grade_on_cluster(course: Course, assignment: str, results: dict[str, Studen
                 for pending in futures:
                     pending.cancel()
                 raise CannotGrade(last_error(outcome.log, "ConfinementError: "))
+            writing = time.perf_counter()
             _write(course, assignment, outcome, result, blocking[result.student], by_hand[result.student])
+            result.timings.update(autograde_s=round(outcome.seconds, 3),
+                                  writer_s=round(time.perf_counter() - writing, 3))
             progress.finished(_line(result))
             graded, warm = graded + 1, warm + outcome.warm_kernels
     # Each worker's first notebook starts its kernel cold; the others should find theirs started and warmed.

@@ -42,6 +42,7 @@ from traitlets import Integer, Unicode
 
 from course_kit.confinement import ConfinedKernelManager
 from course_kit.confinement.warm_kernels import spare_for
+from course_kit.grading import phase_times
 from course_kit.grading.cells import autograded_tests
 from course_kit.grading.executor import STOPS, NotebookStopRules, timed_out
 from course_kit.grading.hidden_seeds import HiddenSeeds, course_secret
@@ -66,6 +67,8 @@ class KernelRun:
     outputs_cut: int = 0
     hidden_seeds: dict[str, str] = field(default_factory=dict)  # draw -> seed the graders used (hex)
     widget_messages_dropped: int = 0
+    kernel_start_s: float | None = None  # the part of execution_s before the first cell (None: no cell ran)
+    phases: dict[str, float] = field(default_factory=dict)  # named phases inside graders_s (``phase_times``)
 
 
 class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, Execute):
@@ -110,6 +113,8 @@ class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, E
         self._graders_s = 0.0
         self._seeds_used: dict[str, str] = {}
         self._executed_at: float | None = None
+        self._first_cell_at: float | None = None
+        self._phases: dict[str, float] = {}
         self.start_rules(resources.get("nbgrader", {}).get("assignment"))
         self.output_budget = OutputBudget(self.max_output_chars, self.max_notebook_output_chars)
         stop = None
@@ -133,6 +138,8 @@ class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, E
             outputs_cut=self.output_budget.cut,
             hidden_seeds=self._seeds_used,
             widget_messages_dropped=self.output_budget.comms_dropped,
+            kernel_start_s=None if self._first_cell_at is None else self._first_cell_at - self.started,
+            phases=self._phases,
         )
         return nb, resources
 
@@ -172,6 +179,8 @@ class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, E
                 self.timed_out_cells.append(index + 1)
             return cell, resources
         self._check_assign_resources(resources)
+        if self._first_cell_at is None:
+            self._first_cell_at = time.monotonic()
         cell = self.execute_under_rules(cell, index)
         if index == len(self.nb.cells) - 1:
             self._executed_at = time.monotonic()
@@ -180,11 +189,13 @@ class ExecuteWithGraders(CallsTouchNoCell, NotebookStopRules, BudgetedOutputs, E
             workdir = getattr(self._manager, "kernel_cwd", None) or Path(resources["metadata"]["path"])
             student = StudentKernel(runner, scratch_parent=workdir)
             seeds = self._hidden_seeds(resources)
+            phase_times.start()
             try:
                 reports, log = run_graders(graders_dir, student, seeds)
             finally:
                 student.close()
                 self._seeds_used = dict(seeds.used)
+                self._phases = phase_times.totals()
             self._graders_s = time.monotonic() - self._executed_at
             self.log.debug("pytest graders for %s:\n%s", graders_dir, log)
             resources["grader_reports"] = reports

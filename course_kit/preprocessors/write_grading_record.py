@@ -54,9 +54,17 @@ class WriteGradingRecord(NbGraderPreprocessor):
             widget_messages_dropped=run.widget_messages_dropped,
             memory_peak_mb=run.memory_peak_mb,
             timings=Timings(round(run.execution_s, 3), round(run.graders_s, 3),
-                            round(time.monotonic() - run.started, 3)),
+                            round(time.monotonic() - run.started, 3),
+                            **_execution_parts(run), phases=run.phases or None),
             cells=cells,
             hidden_seeds=run.hidden_seeds or None,
         )
         write_record(record_path(graded, names["notebook"]), record)
         return nb, resources
+
+
+def _execution_parts(run: KernelRun) -> dict[str, float]:
+    """execution_s split at the first cell: the kernel's start (or a spare taken), then the cells; {} if none ran."""
+    if run.kernel_start_s is None:
+        return {}
+    return {"kernel_start_s": round(run.kernel_start_s, 3), "cells_s": round(run.execution_s - run.kernel_start_s, 3)}

@@ -41,6 +41,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFor
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from course_kit.grading.phase_times import phase
 from course_kit.grading.student_kernel import StudentCodeError, StudentKernel
 from course_numerics.canvas import SharedRendererCanvas
 
@@ -76,7 +77,8 @@ def pytest_runtest_call(item: pytest.Item):
         draw = marker.kwargs.get("draw") if marker is not None else None
         if draw is not None and draw not in done:  # once per run: on the first check that asks
             done.add(draw)
-            png = drawn(draw, getattr(item, "funcargs", {}), item.nodeid)
+            with phase("figures"):  # the grading record's timings.phases: where a notebook's time goes
+                png = drawn(draw, getattr(item, "funcargs", {}), item.nodeid)
             if png is not None:
                 item.user_properties.append(("figure", png))
 
@@ -113,22 +115,37 @@ PALETTE_COLOURS = 64  # a line plot needs few; a palette PNG is a third of the s
 
 
 def png_base64(figure: Figure) -> str:
-    """The figure as a base64 PNG at DPI, with a palette of PALETTE_COLOURS, its dpi and its alternative text."""
-    SharedRendererCanvas(figure)  # the figure's canvas from now on: text measured once per process
-    rendered = io.BytesIO()
-    figure.savefig(rendered, format="png", dpi=DPI)
+    """The figure as a base64 PNG at DPI, with a palette of PALETTE_COLOURS, its dpi and its alternative text.
+
+    Drawn straight into the canvas's pixels and encoded once, as the palette PNG: a full-colour PNG from
+    ``savefig``, decoded again to be quantized, cost a second encoding and a decoding per figure."""
+    canvas = SharedRendererCanvas(figure)  # the figure's canvas from now on: text measured once per process
+    figure.set_dpi(DPI)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     alt = getattr(figure, ALT_TEXT, None) or "A figure of the grader's check."
-    return base64.b64encode(compact_png(rendered.getvalue(), alt)).decode("ascii")
+    return base64.b64encode(compact_image(image, alt)).decode("ascii")
 
 
 def compact_png(png: bytes, alt: str) -> bytes:
     """A rendered PNG as a palette PNG that records DPI and carries ``alt`` as its "Description"."""
+    with Image.open(io.BytesIO(png)) as image:
+        return compact_image(image, alt)
+
+
+# Fast octree quantization and zlib's default level: 4 times cheaper than median cut with ``optimize`` (55 + 20 ms
+# of a figure's 200 ms), for a PNG of the same few colours about 5% larger.
+QUANTIZE = Image.Quantize.FASTOCTREE
+PNG_COMPRESS_LEVEL = 6
+
+
+def compact_image(image: Image.Image, alt: str) -> bytes:
+    """Pixels as a palette PNG of PALETTE_COLOURS that records DPI and carries ``alt`` as its "Description"."""
     info = PngInfo()
     info.add_text("Description", alt)
     buffer = io.BytesIO()
-    with Image.open(io.BytesIO(png)) as image:
-        image.convert("RGB").quantize(PALETTE_COLOURS).save(buffer, format="PNG", optimize=True, dpi=(DPI, DPI),
-                                                             pnginfo=info)
+    image.convert("RGB").quantize(PALETTE_COLOURS, method=QUANTIZE).save(
+        buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL, dpi=(DPI, DPI), pnginfo=info)
     return buffer.getvalue()
 
 
@@ -149,6 +166,11 @@ def new_figure(columns: int = 2) -> tuple[Figure, list]:
     axes = list(np.atleast_1d(figure.subplots(1, columns)))
     for ax in axes:
         ax.tick_params(labelsize=FONT_SIZE)
+        # Titles where matplotlib puts them when nothing is above the panel, without its search at every draw
+        # for a y offset text ("1e-5" atop the axis) to dodge, which works out every y tick twice: 40% of a
+        # figure's drawing.  There is no offset text to dodge: tick labels carry their whole values.
+        ax.set_title("", y=1.0)
+        ax.ticklabel_format(axis="y", useOffset=False)
     return figure, axes
 
 
