@@ -13,7 +13,8 @@ it, leaves nothing in the graded notebook that can run as script where it is sho
 last, writes the grading record every instructor tool reads); every HTML page nbgrader renders from a
 notebook under this configuration (formgrader's Manual grading view, the feedback) made inert again at
 render time, Markdown cells included (``course_kit/inert/``), so that a notebook graded before, or by
-stock nbgrader, cannot run script as the instructor either; feedback without
+stock nbgrader, cannot run script as the instructor either, and with its maths as MathML rather than
+MathJax from a CDN, so that those pages need no network; feedback without
 the hidden test regions nbgrader would print into it (nbgrader issues #917, #1156), showing each test
 cell's report as a table of its checks, with the figures the graders drew, and a cell still to be graded
 by hand as "not graded yet" (MarkPendingGrades); a collect
@@ -49,7 +50,7 @@ from course_kit.preprocessors import (
     WriteGraderScores,
     WriteGradingRecord,
 )
-from course_kit.preprocessors.mark_pending_grades import configure_feedback
+from course_kit.preprocessors.mark_pending_grades import NBGRADER_TEMPLATES, TEMPLATES, configure_feedback
 
 
 def autograde_pipeline() -> list[type]:
@@ -85,6 +86,10 @@ def use_course_kit(c: Config, course_root: str) -> None:
     # formgrader shows this configuration as JSON.
     c.HTMLExporter.preprocessors = ["course_kit.preprocessors.InertNotebook"]
     c.HTMLExporter.filters = {"markdown2html": "course_kit.inert.markdown_filter.InertMarkdown"}
+    # Maths renders without a network: the filter above makes it MathML, and the kit's templates/base/mathjax.html.j2
+    # stands in for nbconvert's macro that loads MathJax from a CDN.  nbgrader's own template folder stays in the
+    # list: formgrader finds its 'formgrade' template there (its own setting of this trait is read before this file).
+    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), str(NBGRADER_TEMPLATES)]
     # Collect refuses a folder that its student did not make (owner, future date, id: course_kit/exchange/
     # vetted_collect.py) and copies links as links (grading then refuses that submission) instead of following them.
     c.ExchangeFactory.collect = "course_kit.exchange.VettedCollect"

@@ -43,9 +43,11 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     requires = [line.split(":", 1)[1].strip() for line in metadata.read_text().splitlines()
                 if line.startswith("Requires-Dist:")]
     # The engine's own needs (Dask and tqdm grade a class in parallel, cryptography makes its cluster's TLS keys, nh3
-    # cleans what a notebook puts into a page); TensorFlow, mpmath and matplotlib are the course's (extra "course").
+    # cleans what a notebook puts into a page, latex2mathml makes its maths MathML); TensorFlow, mpmath and matplotlib
+    # are the course's (extra "course").
     engine = sorted(r.split("==")[0] for r in requires if "extra ==" not in r)
-    assert engine == ["cryptography", "dask[distributed]", "distributed", "nbgrader", "nh3", "numpy", "pytest", "tqdm"]
+    assert engine == ["cryptography", "dask[distributed]", "distributed", "latex2mathml", "nbgrader", "nh3", "numpy",
+                      "pytest", "tqdm"]
 
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], cwd=tmp_path, env=env,
@@ -57,3 +59,5 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     assert not found["course_numerics"]
     # The feedback's template comes with it (nbconvert reads it from the installed package).
     assert (site / "course_kit" / "templates" / "course_kit_feedback" / "index.html.j2").is_file()
+    # And the stand-in for nbconvert's MathJax macro, without which the pages would load MathJax from a CDN.
+    assert (site / "course_kit" / "templates" / "base" / "mathjax.html.j2").is_file()

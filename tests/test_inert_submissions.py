@@ -5,7 +5,9 @@ page: outputs of ``text/html`` (``<script>``, ``<img onerror>``, ``<iframe srcdo
 ``<object>``, ``<embed>``, ``<meta http-equiv=refresh>``, ``<base>``, ``<link>``, ``<style>``, CSS
 ``url()``, a ``javascript:`` link, a form), ``application/javascript``, ``image/svg+xml``,
 ``text/markdown`` with raw HTML, a widget view, a PNG whose metadata smuggles an attribute into the
-``<img>`` tag; a Markdown cell with raw ``<script>`` and ``<img onerror>`` beside its maths, an SVG
+``<img>`` tag, MathML (``<maction>``, ``href`` on ``<mi>``, ``<annotation-xml>`` holding ``<svg onload>``,
+``<mglyph src>``, the ``<mtext><table><mglyph><style>`` mutation); a Markdown cell with raw ``<script>``,
+``<img onerror>`` and the same MathML beside its maths, ``\\href{javascript:...}`` in its TeX, an SVG
 attachment, an HTML raw cell, saved widget state.  Each script, if it ran, would say so four ways: a
 line on the console, a name in ``window.__ck_ran``, a request to a marker HTTP server the test runs, and
 (one of them) a ``POST /api/kernels`` with the instructor's cookie and ``_xsrf``, which starts a kernel.
@@ -15,8 +17,8 @@ The kit grades it for real (``grade_class``: confined autograde), then:
 1. the graded notebook on disk holds no script, event handler, ``javascript:`` URL or active MIME type
    (parsed with an HTML parser), while the kit's check tables and the graders' figures are there;
 2. formgrader's Manual grading view, opened in headless Chromium from a JupyterLab serving the course,
-   runs nothing, shows every PNG (the student's plot included) and the Markdown's maths as TeX for
-   MathJax;
+   runs nothing, shows every PNG (the student's plot included) and the Markdown's maths as MathML
+   (and loads no MathJax: ``tests/test_offline_maths.py`` checks that rendering offline);
 3. the feedback HTML of a real ``nbgrader generate_feedback``, opened in Chromium, the same, with the
    check tables and the graders' figures;
 
@@ -65,7 +67,8 @@ GRADING_TIMEOUT_S = 300  # one confined ps1 notebook: ~20 s on an idle machine
 STEP_TIMEOUT_MS = 60_000
 MATHS = r"$\frac{\partial L}{\partial z} = \sigma(z) - y$"  # the student's own Markdown maths
 INTRO_MATHS = r"$1/(1 + e^{-z})$"  # the release notebook's, in the sigmoid's introduction
-ACTIVE_TAGS = {"script", "iframe", "object", "embed", "meta", "base", "link", "style", "form", "svg", "math"}
+ACTIVE_TAGS = {"script", "iframe", "object", "embed", "meta", "base", "link", "style", "form", "svg",
+               "maction", "annotation-xml", "semantics", "mglyph"}  # MathML's own: the policy keeps <math> now
 
 
 def tiny_png() -> bytes:
@@ -91,6 +94,18 @@ def kernel_js(marker: str) -> str:
             "'X-XSRFToken':m?decodeURIComponent(m[1]):''},body:'{}'})")
 
 
+def mathml_payloads(name: str, marker: str) -> str:
+    """MathML that would run script, link to it or load a URL if the policy kept it (name tells them apart)."""
+    return (f'<math><maction actiontype="statusline#{name}" onclick="{js(name + "-maction", marker)}"><mi>x</mi>'
+            f"<mtext>{name}</mtext></maction></math>"
+            f'<math><mi href="javascript:{js(name + "-mi-href", marker)}">click</mi></math>'
+            f'<math><semantics><mi>y</mi><annotation-xml encoding="text/html"><svg onload="'
+            f'{js(name + "-annotation-svg", marker)}"></svg></annotation-xml></semantics></math>'
+            f'<math><mglyph src="{marker}/ran/{name}-mglyph"></mglyph></math>'
+            f'<math><mtext><table><mglyph><style><img src="x-missing.png" onerror="{js(name + "-mutation", marker)}">'
+            "</style></mglyph></table></mtext></math>")
+
+
 def hostile_outputs(marker: str) -> list[NotebookNode]:
     """Every output payload, as the kernel displays it."""
     def html(name: str, fragment: str) -> NotebookNode:
@@ -114,6 +129,7 @@ def hostile_outputs(marker: str) -> list[NotebookNode]:
                       f'<form action="{marker}/ran/form" method="post"><button>send</button></form>'),
         html("base", f'<base href="{marker}/ran/base/"><img src="relative-pixel.png">'),
         html("refresh", f'<meta http-equiv="refresh" content="0;url={marker}/ran/meta-refresh">'),
+        html("mathml", mathml_payloads("html-mathml", marker)),
         new_output("display_data", data={"application/javascript": js("application-javascript", marker) + ";alert(1)",
                                          "text/plain": "<javascript>"}),
         new_output("display_data", data={"image/svg+xml": svg, "text/plain": "<svg>"}),
@@ -134,7 +150,9 @@ def hostile_cells(marker: str) -> list[NotebookNode]:
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" onload="{js("attachment-svg", marker)}"><circle r="4"/></svg>'
     markdown = new_markdown_cell(
         f"**My derivation.** {MATHS}\n\n<script>{js('markdown-script', marker)}</script>\n\n"
-        f'<img src="x-missing.png" onerror="{js("markdown-onerror", marker)}">\n\n![diagram](attachment:diagram.svg)')
+        f'<img src="x-missing.png" onerror="{js("markdown-onerror", marker)}">\n\n![diagram](attachment:diagram.svg)'
+        f"\n\n{mathml_payloads('markdown-mathml', marker)}\n\n"
+        r"Linked maths: $\href{javascript:alert(document.cookie)}{x^2}$")
     markdown.attachments = {"diagram.svg": {"image/svg+xml": base64.b64encode(svg.encode()).decode()}}
     raw = new_raw_cell(f"<script>{js('raw-cell', marker)}</script><b>raw</b>", metadata={"format": "text/html"})
     return [markdown, raw]
@@ -270,14 +288,19 @@ def watched_page(browser: Browser) -> Iterator[tuple[Page, Watched]]:
 
 def assert_nothing_ran(page: Page, seen: Watched, marker: Marker, kernels_before: list[str], kernels_after: list[str]):
     """No sign of any payload, all signs gathered first so that a failure lists every one that ran."""
+    # Every MathML element clicked first: a link or action the policy let through on one would run now.
+    page.locator("math, math *").evaluate_all("els => els.forEach(e => e.dispatchEvent("
+                                              "new MouseEvent('click', {bubbles: true, cancelable: true})))")
+    page.wait_for_load_state("networkidle")
     evidence = {
         "globals set": page.evaluate("window.__ck_ran || []"),
         "console": [m for m in seen.console if "CK-RAN" in m],
         "dialogs": seen.dialogs,
         "marker server reached": marker.payload_hits(),
         "kernels started": sorted(set(kernels_after) - set(kernels_before)),
-        # A click would not run anything either: no link or form leads to script or away with data.
-        "clickable": page.locator('a[href^="javascript:" i], form, iframe, object, embed').count(),
+        # A click would not run anything either: no link (on any element, MathML's too) or form leads to script
+        # or away with data.
+        "clickable": page.locator('[href^="javascript:" i], form, iframe, object, embed').count(),
     }
     assert evidence == {key: 0 if key == "clickable" else [] for key in evidence}
 
@@ -287,15 +310,21 @@ def png_outputs(nb: NotebookNode) -> int:
 
 
 def assert_pictures_and_maths(page: Page, nb: NotebookNode) -> None:
-    """Every PNG output is shown and loaded (the student's plot, the graders' figures); the maths is there as TeX."""
+    """Every PNG output is shown and loaded (the student's plot, the graders' figures); the maths is there as
+    MathML, and no MathJax is loaded."""
     images = page.locator(".output_png img")
     assert images.count() == png_outputs(nb) > 0
     widths = images.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : -1)")
     assert all(w > 0 for w in widths), widths
     markdown = " ".join(page.locator(".text_cell_render").all_inner_texts())
-    # MathJax typesets this TeX when it loads (this machine has no network for its CDN): it must reach the page whole.
-    assert MATHS in markdown and INTRO_MATHS in markdown, markdown[:2000]
-    assert page.locator('script[src*="mathjax" i]').count() == 1  # the template's own script, kept
+    # Both formulas are MathML made by the kit: their TeX is no longer in the text, their fractions are elements.
+    assert MATHS not in markdown and INTRO_MATHS not in markdown, markdown[:2000]
+    student = page.locator(".text_cell_render", has_text="My derivation.")
+    assert student.locator("math mfrac").first.text_content() == "∂L∂z"
+    intro = page.locator(".text_cell_render", has_text="Write sigmoid(z) as")
+    assert intro.locator("math msup").count() == 1  # the e^{-z} of the sigmoid's 1/(1 + e^{-z})
+    assert page.locator(".output_html math mfrac").count() >= 1  # the text/latex output, as MathML too
+    assert page.locator('script[src*="mathjax" i]').count() == 0
 
 
 def make_as_stock_nbgrader_leaves_it(classroom: Classroom) -> None:

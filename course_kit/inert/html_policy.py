@@ -9,8 +9,8 @@ The cleaner is ammonia (Rust, maintained, html5ever's parser, so what it keeps i
 parses) through its Python binding ``nh3``; bleach, which nbconvert's own ``sanitize_html`` uses, is
 deprecated, and nbgrader's templates skip it for Markdown cells anyway.  ammonia works from an
 allow-list: ``<script>``, ``<style>``, ``<iframe>``, ``<object>``/``<embed>``, ``<form>``,
-``<meta>``, ``<base>``, ``<link>``, ``<svg>``, ``<math>`` and every ``on*`` attribute are never
-kept.  On top of its defaults this policy:
+``<meta>``, ``<base>``, ``<link>``, ``<svg>`` and every ``on*`` attribute are never kept.  On top of
+its defaults this policy:
 
 * keeps ``class`` (code highlighting, the anchors nbconvert adds) but no ``id`` (an element of the
   student's with the id of a formgrader field, e.g. ``derivation``, would capture that field's
@@ -22,9 +22,16 @@ kept.  On top of its defaults this policy:
   hold script): any other ``src`` is a request the instructor's browser would make with their
   cookie, e.g. to a formgrader URL that acts on a GET;
 * lets a link go only to ``http``, ``https``, ``mailto`` or a ``#fragment`` of the same page, with
-  ``rel="noopener noreferrer"``; ``javascript:`` and same-origin paths are dropped.
-
-Maths is text (``$...$``), which every step leaves as it is, so MathJax still typesets it.
+  ``rel="noopener noreferrer"``; ``javascript:`` and same-origin paths are dropped;
+* keeps MathML, which the kit makes from the maths' TeX (``course_kit.inert.tex_mathml``) and which
+  the browser renders without script: the presentation elements of MathML Core (``MATHML_TAGS``)
+  with only the attributes that lay them out (``MATHML_ATTRIBUTES``).  Not ``<maction>`` (its
+  ``actiontype`` toggles and writes the status line in some browsers), ``<annotation-xml>`` (an
+  HTML integration point: HTML, ``<svg>``, script inside maths), ``<semantics>``/``<annotation>``,
+  ``<mglyph>`` (loads an image), and no ``href`` (a link on any MathML element in Firefox),
+  ``xlink:href``, ``src``, ``actiontype`` or ``definitionURL``.  ammonia checks every change of
+  namespace between HTML and MathML, so markup that parses differently once re-serialised (the
+  mutation XSS of ``<math><mtext><table><mglyph><style>``) is dropped.
 """
 
 from __future__ import annotations
@@ -49,9 +56,34 @@ STYLE_PROPERTIES = frozenset({
 IMAGE_DATA = re.compile(r"^data:image/(png|jpeg|gif|webp)(;[^,]*)?,", re.IGNORECASE)
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 
-_TAGS = set(nh3.ALLOWED_TAGS) | {"tfoot"}  # ammonia lists tfoot's attributes but not the tag
+# MathML Core's presentation elements (w3.org/TR/mathml-core), and menclose, which latex2mathml writes for
+# \cancel and \fbox (Chromium shows its content as a row).
+MATHML_TAGS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "mtext", "ms", "mspace", "merror", "mfrac", "msqrt", "mroot", "mstyle",
+    "mpadded", "mphantom", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts",
+    "mprescripts", "none", "mtable", "mtr", "mtd", "menclose",
+})  # fmt: skip
+# Layout only: sizes, spacing, alignment, fonts, colours (mathcolor/mathbackground take a colour, never a URL).
+_MATHML_EVERYWHERE = {"displaystyle", "scriptlevel", "mathvariant", "mathsize", "mathcolor", "mathbackground"}
+MATHML_ATTRIBUTES = {
+    "math": {"display", "xmlns"},
+    "mo": {"form", "fence", "separator", "lspace", "rspace", "stretchy", "symmetric", "maxsize", "minsize",
+           "largeop", "movablelimits", "accent"},
+    "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
+    "mfrac": {"linethickness"},
+    "mspace": {"width", "height", "depth", "linebreak"},
+    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "mtable": {"columnalign", "rowalign", "columnlines", "rowlines", "columnspacing", "rowspacing", "frame"},
+    "mtr": {"columnalign", "rowalign"},
+    "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"},
+    "menclose": {"notation"},
+}  # fmt: skip
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"tfoot"} | MATHML_TAGS  # ammonia lists tfoot's attributes but not the tag
 _ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
 _ATTRIBUTES["*"] = {"class", "style", "title", "lang", "dir"}
+for _tag in MATHML_TAGS:
+    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | _MATHML_EVERYWHERE | MATHML_ATTRIBUTES.get(_tag, set())
 
 
 def _url_filter(element: str, attribute: str, value: str) -> str | None:

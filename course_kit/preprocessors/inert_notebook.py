@@ -10,10 +10,11 @@ Runs twice (defence in depth; ``course_kit/nbgrader_setup.py`` composes both):
 
 What it does to the notebook (the HTML cleaner is ``course_kit.inert.html_policy.clean``):
 
-* outputs keep ``text/plain``, ``image/png``, ``image/jpeg``, ``image/gif``, ``text/latex``
-  (escaped by the templates, typeset by MathJax with its Safe extension), and ``text/html``
-  cleaned; ``text/markdown`` becomes cleaned ``text/html`` (nbconvert's Markdown, maths kept as
-  text); every other type is dropped (``application/javascript``, ``image/svg+xml``, widget views,
+* outputs keep ``text/plain``, ``image/png``, ``image/jpeg``, ``image/gif``, ``text/latex``, and
+  ``text/html`` cleaned; ``text/markdown`` becomes cleaned ``text/html`` (nbconvert's Markdown, maths
+  as MathML: ``course_kit.inert.tex_mathml``), and so does ``text/latex`` where the output has no
+  HTML (the templates would print its TeX for a MathJax the pages no longer load); every other type
+  is dropped (``application/javascript``, ``image/svg+xml``, widget views,
   Mermaid, PDF, anything unknown), and an output left without data says in ``text/plain`` what was
   dropped.  Output metadata keeps only numeric ``width``/``height``, a string ``alt`` and the kit's
   own marker: the templates write ``width={{ width }}`` unquoted, and ``filenames`` into ``src``;
@@ -41,10 +42,10 @@ import html
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
-from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from nbformat import NotebookNode
 
 from course_kit.inert.html_policy import clean
+from course_kit.inert.markdown_filter import markdown_to_html
 from course_kit.preprocessors.display_priority import TakesDisplayPriority
 
 KEPT_AS_IS = frozenset({"text/plain", "image/png", "image/jpeg", "image/gif", "text/latex"})
@@ -67,9 +68,11 @@ def inert_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             kept[mime] = clean(_text(value))
         elif mime == "text/markdown":
             if "text/html" not in data:
-                kept["text/html"] = clean(markdown2html_mistune(_text(value)))
+                kept["text/html"] = clean(markdown_to_html(_text(value)))
         else:
             dropped.append(mime)
+    if "text/latex" in kept and "text/html" not in kept:
+        kept["text/html"] = clean(markdown_to_html(_text(kept["text/latex"])))
     if not kept:
         kept["text/plain"] = f"[output not shown: {', '.join(sorted(dropped)) or 'no data'}]"
     return kept, dropped
