@@ -12,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo grade audit test lint bench release lock clean
+.PHONY: setup demo grade status audit test lint bench release lock clean
 
 setup: $(STAMP)
 
@@ -58,7 +58,8 @@ demo: $(STAMP)
 # grade_class's status: 0 nothing to look at, 1 some submissions need a look (listed with the reason), 2 grading
 # cannot run, 3 another run holds the course (NOWAIT=1). make turns any nonzero status into its own 2
 # ("make: *** [...] Error N" names N), so the last line below says which it was; a script that needs the code
-# itself runs .venv/bin/python -m course_kit.instructor.grade_class. Rerun after an interruption.
+# itself runs .venv/bin/python -m course_kit.instructor.grade_class. Rerun after an interruption: Ctrl-C stops the
+# run cleanly with one line saying how many are graded (grade_class's status 130; make then says "Interrupt").
 grade: $(STAMP)
 	@test -n "$(A)" || { echo "usage: make grade A=<assignment> [S=\"alice bob\"] [FORCE=1] [J=2] [SCHEDULER=tls://host:8786 [TLS_DIR=dir]] [NOWAIT=1]"; exit 2; }
 	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.grade_class $(A) --course-dir . \
@@ -70,8 +71,17 @@ grade: $(STAMP)
 	  1) echo "grade_class exit status 1: some submissions need a look (above)";; \
 	  2) echo "grade_class exit status 2: grading could not run (above)";; \
 	  3) echo "grade_class exit status 3: another grading run holds the course (above)";; \
+	  130) echo "grade_class exit status 130: interrupted (above)";; \
 	  *) echo "grade_class exit status $$status: stopped";; \
 	esac; exit $$status
+
+# Where one assignment stands, per student: waiting in the exchange, collected, graded (score), hand grading
+# pending, feedback generated and released, late, refused; then the counts:  make status A=ps2_stable_loss
+# JSON=1: the same as JSON data (course_kit/instructor/status.py), for scripts.  It only reads: any time, even
+# beside make grade.
+status: $(STAMP)
+	@test -n "$(A)" || { echo "usage: make status A=<assignment> [JSON=1]"; exit 2; }
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.status $(A) --course-dir . $(if $(JSON),--json)
 
 # The grader audit: grade each assignment's corpus of wrong and right answers (graders/<a>/audit/*.py) in a
 # throwaway copy of the course and print variants x test cells:  make audit A=ps2_stable_loss  (default: all).

@@ -19,6 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from traitlets import TraitError
+
+from course_kit.exchange.waiting import in_exchange
 from course_kit.grading.hand_grades import remember_before_regrade
 from course_kit.grading.record import GradingRecord, RecordError, read_record, record_path, submission_digest
 from course_kit.instructor.course import Course, SubmissionGrades
@@ -26,6 +29,7 @@ from course_kit.instructor.submission_gate import read_refusal, refusal_path
 
 # Exit status of grade_class (README, docs/instructor_guide.md; `make grade` reports it, see the Makefile).
 EXIT_OK, EXIT_NEEDS_A_LOOK, EXIT_CANNOT_GRADE, EXIT_BUSY = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as a shell reports a command that SIGINT stopped
 
 
 @dataclass
@@ -42,6 +46,7 @@ class StudentResult:
     # Seconds of this run: "autograde_s" (nbgrader's autograde on the worker), "writer_s" (this process writing
     # it into the gradebook and reading it back); the per-notebook parts are in each record's timings.
     timings: dict[str, float] = field(default_factory=dict)
+    newer_waiting: str = ""  # a newer submission waits in the exchange, not collected: when it was submitted
 
     @property
     def needs_a_look(self) -> bool:
@@ -63,10 +68,15 @@ class GradedSubmission:
     grades: SubmissionGrades  # the gradebook's, read once
 
 
-def graded_or_why(course: Course, assignment: str, student: str) -> GradedSubmission | str:
+_UNREAD = object()
+
+
+def graded_or_why(course: Course, assignment: str, student: str,
+                  grades: SubmissionGrades | None | object = _UNREAD) -> GradedSubmission | str:
     """This submission's grading records and gradebook entry; else why it does not count as graded ("" when
     it was never graded): a run was cut off while grading it, a notebook has no valid record or no graded
-    notebook, the submission changed since, or the gradebook disagrees with a record."""
+    notebook, the submission changed since, or the gradebook disagrees with a record.  ``grades``: the
+    gradebook's entry when the caller read the class at once (None: no submission), else it is read here."""
     if in_progress_marker(course, assignment, student).exists():
         return "a run was cut off while grading it"
     graded = course.course_dir / "autograded" / student / assignment
@@ -82,8 +92,9 @@ def graded_or_why(course: Course, assignment: str, student: str) -> GradedSubmis
     submitted = course.course_dir / "submitted" / student / assignment
     if not records or any(r.submission_sha256 != submission_digest(submitted) for r in records):
         return "the submission changed since it was graded"
-    grades = course.grades(assignment, student)
-    if grades is None:
+    if grades is _UNREAD:
+        grades = course.grades(assignment, student)
+    if not isinstance(grades, SubmissionGrades):
         return "the gradebook has no submission for its record"
     if any(grades.auto.get((r.notebook, c.grade_id)) != c.score for r in records for c in r.cells):
         return "the gradebook disagrees with its grading record"
@@ -103,6 +114,17 @@ def graded_submission(course: Course, assignment: str, student: str) -> GradedSu
 def is_graded(course: Course, assignment: str, student: str) -> bool:
     """Graded to the end, after the last change to the submission (see ``graded_or_why``)."""
     return graded_submission(course, assignment, student) is not None
+
+
+def newer_waiting(course: Course, assignment: str) -> dict[str, str]:
+    """Student -> the time of a submission newer than the collected one that waits in the exchange (``{}`` when
+    the exchange cannot be read: grading goes on without the news)."""
+    try:
+        exchange = in_exchange(course.config, course.course_dir, assignment)
+    except (OSError, TraitError):
+        return {}
+    return {student: waiting.submitted_at or "" for student, waiting in exchange.waiting.items()
+            if waiting.folder and waiting.after_collected}
 
 
 def start_grading(course: Course, assignment: str, student: str) -> Path:
@@ -178,6 +200,22 @@ def record_problems(record: GradingRecord) -> list[str]:
     return problems
 
 
+def first_lost_check(records: list[GradingRecord]) -> str | None:
+    """Where the submission first lost points: "<cell>: <check>: <its message's first line>", from the grading
+    records (the cells in notebook order, the first failed check that carries points); None: it lost none."""
+    for record in records:
+        for cell in record.cells:
+            if cell.score >= cell.max_score:
+                continue
+            failed = [check for check in cell.checks if not check.passed]
+            check = next((c for c in failed if c.weight), failed[0] if failed else None)
+            if check is None:
+                return f"{cell.grade_id}: {cell.score:g} / {cell.max_score:g}"
+            detail = check.message.splitlines()[0] if check.message else ""
+            return f"{cell.grade_id}: {check.name}" + (f": {detail}" if detail else "")
+    return None
+
+
 def student_line(result: StudentResult) -> str:
     score = "not graded" if result.score is None else f"{result.score[0]:g} / {result.score[1]:g}"
     problems = list(result.problems)
@@ -188,5 +226,7 @@ def student_line(result: StudentResult) -> str:
                         "(not graded yet: the score is the autograded cells' so far)")
     flag = "  NEEDS A LOOK: " + "; ".join(problems) if result.needs_a_look else ""
     fresh = "" if result.regraded or result.score is None else " (already graded)"
+    if result.newer_waiting:  # graded, but not what the student handed in last
+        fresh += f" (a newer submission of {result.newer_waiting} waits in the exchange: nbgrader collect --update)"
     again = f" (graded again: {result.regraded_because})" if result.regraded and result.regraded_because else ""
     return f"  {result.student:<24} {score:<12}{fresh}{again}{flag}"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
 from nbgrader.apps import NbGraderAPI
 from nbgrader.auth import Authenticator
 from nbgrader.coursedir import CourseDirectory
@@ -69,6 +69,17 @@ class SubmissionGrades:
     auto: dict[tuple[str, str], float | None]  # (notebook, grade_id) -> autograded score
     ungraded: list[str]  # grade_ids the gradebook says need a person (needs_manual_grade, as formgrader shows):
     # a written answer nobody has graded by hand yet, or one that changed since it was
+
+
+def submission_grades(submission: SubmittedAssignment) -> SubmissionGrades:
+    """What the gradebook holds of one submission (read within its gradebook's session)."""
+    grades = [(nb.name, grade) for nb in submission.notebooks for grade in nb.grades]
+    return SubmissionGrades(
+        score=submission.score,
+        max_score=submission.max_score,
+        auto={(nb, grade.name): grade.auto_score for nb, grade in grades},
+        ungraded=[grade.name for _, grade in grades if grade.needs_manual_grade],
+    )
 
 
 @dataclass
@@ -184,13 +195,7 @@ class Course:
                 submission = gradebook.find_submission(assignment, student)
             except MissingEntry:
                 return None
-            grades = [(nb.name, grade) for nb in submission.notebooks for grade in nb.grades]
-            return SubmissionGrades(
-                score=submission.score,
-                max_score=submission.max_score,
-                auto={(nb, grade.name): grade.auto_score for nb, grade in grades},
-                ungraded=[grade.name for _, grade in grades if grade.needs_manual_grade],
-            )
+            return submission_grades(submission)
 
     def cell_results(self, assignment: str, student: str) -> list[CellResult]:
         """Each autograded test cell's score (gradebook), checks (grading record) and report (graded notebook)."""

@@ -41,8 +41,13 @@ a plain ``tcp://`` address is refused with the commands that start a TLS one.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -54,11 +59,13 @@ from course_kit.grading import hand_grades
 from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_back: this module's API too)
     EXIT_BUSY,
     EXIT_CANNOT_GRADE,
+    EXIT_INTERRUPTED,
     EXIT_NEEDS_A_LOOK,
     EXIT_OK,
     CannotGrade,
     StudentResult,
     autograde_refusal,
+    first_lost_check,
     graded_or_why,
     is_graded,
     last_error,
@@ -67,6 +74,7 @@ from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_ba
 )
 from course_kit.instructor.course import Course
 from course_kit.instructor.run_lock import CourseBusy, grading_lock
+from course_kit.instructor.status import COLLECTED, GRADED, PENDING, WAITING, ClassStatus, class_status, count_line
 from course_kit.instructor.submission_checks import check_submission
 from course_kit.parallel.cluster_security import InsecureCluster, Security, standing_security
 
@@ -135,8 +143,9 @@ def _grade_class(course: Course, assignment: str, students: list[str] | None, fo
         print(warning, file=sys.stderr)
     results = grade_in_parallel(course, assignment, students or everyone, force, echo, jobs, scheduler, security)
     looks = sum(r.needs_a_look for r in results)
-    echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
-         f"{looks} need a look")
+    if results:  # none: main says what waits in the exchange instead (summary_lines)
+        echo(f"{assignment}: {len(results)} submissions, {len(results) - looks} graded with nothing to look at, "
+             f"{looks} need a look")
     for line in refusal_lines(course.course_dir, assignment):  # written by collect (VettedCollect)
         echo(f"  {line}")
     return results
@@ -182,6 +191,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
               f"{', '.join(known) or 'none'}", file=sys.stderr)
         return EXIT_CANNOT_GRADE
+    with _second_ctrl_c_stops_at_once():
+        try:
+            return _grade_and_report(args, security)
+        except KeyboardInterrupt:  # Ctrl-C: the cluster is down, the temporaries gone; say where the class stands
+            print(_interrupted_line(args.course_dir, args.assignment), file=sys.stderr, flush=True)
+            return EXIT_INTERRUPTED
+
+
+def _grade_and_report(args: argparse.Namespace, security: Security | None) -> int:
     course = Course(args.course_dir)
     try:
         results = grade_class(course, args.assignment, args.student, args.force, jobs=args.jobs,
@@ -193,8 +211,66 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Not grading: {error}; run again once it has finished, or without --no-wait to wait for it",
               file=sys.stderr)
         return EXIT_BUSY
+    status = class_status(course, args.assignment)
+    for line in summary_lines(results, status):
+        print(line)
     refused = refusal_lines(course.course_dir, args.assignment)
-    return EXIT_NEEDS_A_LOOK if any(r.needs_a_look for r in results) or refused else EXIT_OK
+    uncollected = status.counts[WAITING]  # handed in, never collected: nobody has graded them
+    return EXIT_NEEDS_A_LOOK if any(r.needs_a_look for r in results) or refused or uncollected else EXIT_OK
+
+
+def _interrupted_line(course_dir: Path, assignment: str) -> str:
+    """One line after Ctrl-C: how many collected submissions are graded now, and that a rerun grades the rest."""
+    again = f"run make grade A={assignment} again to grade the rest"
+    try:
+        counts = class_status(Course(course_dir), assignment).counts
+    except Exception as error:  # noqa: BLE001  (whatever it is, the one line must still be printed)
+        return f"Interrupted: {again} (where the class stands could not be read: {type(error).__name__})"
+    graded = counts[GRADED] + counts[PENDING]
+    collected = graded + counts[COLLECTED]
+    return f"Interrupted: {graded} of {collected} collected submissions of {assignment} are graded; {again}" \
+        if graded < collected else f"Interrupted: every collected submission of {assignment} is graded"
+
+
+@contextmanager
+def _second_ctrl_c_stops_at_once() -> Iterator[None]:
+    """The first Ctrl-C stops the run cleanly (KeyboardInterrupt: the cluster is closed, the temporary folder
+    removed); a second one, while that runs, exits at once (its ``ck-run-*`` folder may stay, as after -9)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def first(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, at_once)
+        raise KeyboardInterrupt
+
+    def at_once(signum: int, frame: object) -> None:
+        print("Interrupted again: stopped at once; run make grade again", file=sys.stderr, flush=True)
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def summary_lines(results: list[StudentResult], status: ClassStatus) -> list[str]:
+    """The end of ``make grade``: what waits in the exchange when nothing was collected, where each student of
+    the run first lost points (their grading records), and the class's counts as ``make status`` gives them."""
+    lines = []
+    waiting = status.counts[WAITING]
+    if not results:
+        lines.append(f"{waiting} submission{'s' if waiting != 1 else ''} waiting in the exchange: run nbgrader "
+                     f"collect {status.assignment}" if waiting else
+                     f"{status.assignment}: no submission collected, and none waiting in the exchange")
+    elif waiting:
+        lines.append(f"{waiting} more waiting in the exchange, not collected: run nbgrader collect {status.assignment}")
+    lost = [(r.student, first_lost_check(r.records)) for r in results]
+    if any(check for _, check in lost):
+        lines.append("First lost check (grading record):")
+        lines += [f"  {student:<24} {check}" for student, check in lost if check]
+    return [*lines, count_line(status)]
 
 
 if __name__ == "__main__":

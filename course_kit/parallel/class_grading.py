@@ -41,6 +41,7 @@ from course_kit.instructor.class_run import (
     graded_or_why,
     in_progress_marker,
     last_error,
+    newer_waiting,
     read_back,
     start_grading,
 )
@@ -59,6 +60,9 @@ def grade_in_parallel(course: Course, assignment: str, students: list[str], forc
 
     Everything the run makes in temporary folders (here and in the local workers) lies in one 0700 folder."""
     results = {student: StudentResult(student) for student in students}
+    for student, when in newer_waiting(course, assignment).items():  # "(already graded)" says it is not the last
+        if student in results:
+            results[student].newer_waiting = when
     source_dir = course.course_dir / "source" / assignment
     sources = {p.name: nbformat.read(p, as_version=4) for p in source_dir.glob("*.ipynb")}
     progress = Progress(len(students), echo)

@@ -26,7 +26,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,6 +73,7 @@ def worker_count(config: Config, jobs: int | None = None, available_bytes: int |
 
 
 LOOPBACK = "127.0.0.1"
+LOCAL_WORKER = "COURSE_KIT_LOCAL_WORKER"  # set in the environment of a local cluster's worker processes
 
 
 def local_cluster(workers: int, security: Security | None = None, scratch: Path | None = None) -> LocalCluster:
@@ -81,11 +84,29 @@ def local_cluster(workers: int, security: Security | None = None, scratch: Path 
     # from the configuration when each server starts (the nannies hand it on to their worker processes).
     # The scheduler's takes a free port, not 8787, which another cluster may hold.
     # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
-    with dask.config.set(SILENT_HTTP):
+    with dask.config.set(SILENT_HTTP), _children_ignore_ctrl_c():
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, protocol="tls://",
                             host=LOOPBACK, security=security or local_security(), dashboard_address=None,
                             worker_dashboard_address=None, scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
-                            local_directory=str(scratch or tempfile.gettempdir()), silence_logs=logging.ERROR)
+                            local_directory=str(scratch or tempfile.gettempdir()), silence_logs=logging.ERROR,
+                            env={LOCAL_WORKER: "1"})
+
+
+@contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Start the worker processes with SIGINT ignored (kept across ``exec``): Ctrl-C at the terminal reaches the
+    whole process group, and the grader alone answers it (it stops the cluster, ``grade_class`` says what was
+    graded), rather than every worker printing its own traceback.  A Ctrl-C in these few seconds of start-up
+    is lost; the next one stops the run.  Kernels are unaffected: they run in sessions of their own and set
+    their own SIGINT handler (it is how a cell is interrupted)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class GradingWorker(WorkerPlugin):
@@ -96,6 +117,9 @@ class GradingWorker(WorkerPlugin):
 
     def setup(self, worker: Any) -> None:
         process_private_temp()  # the same folder for every run: another run may be using it right now
+        if os.environ.get(LOCAL_WORKER) and threading.current_thread() is threading.main_thread():
+            # A local worker started again after its process died was spawned outside _children_ignore_ctrl_c.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def teardown(self, worker: Any) -> Awaitable[None]:
         return asyncio.get_running_loop().run_in_executor(None, SPARES.close)  # it waits on the kernel
