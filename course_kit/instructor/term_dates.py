@@ -46,12 +46,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_SETTINGS
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
         changes = apply_term_dates(gradebook, dates, assignments)
+        recorded = {a.name for a in gradebook.assignments}
         for assignment in assignments:
             if assignment not in resolved:
                 print(f"{assignment:24} no due date in TermDates.due_dates")
                 continue
             due, extended = resolved[assignment]
-            print(f"{assignment:24} due {dates.local(due)}")
+            # nbgrader records an assignment at generate_assignment; autograde writes its dates then too.
+            later = "" if assignment in recorded else "  (not in the gradebook yet: make release, then make dates)"
+            print(f"{assignment:24} due {dates.local(due)}{later}")
             for student, extension in sorted(extended.items()):
                 print(f"  {student:22} extended to {dates.local(due + extension)}")
     if changes:
