@@ -12,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo grade status audit test lint bench release lock clean
+.PHONY: setup demo grade status audit roster dates test lint bench release lock clean
 
 setup: $(STAMP)
 
@@ -82,6 +82,18 @@ grade: $(STAMP)
 status: $(STAMP)
 	@test -n "$(A)" || { echo "usage: make status A=<assignment> [JSON=1]"; exit 2; }
 	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.status $(A) --course-dir . $(if $(JSON),--json)
+
+# A term's administration (docs/instructor_guide.md, "Running a term").  The roster: a CSV with a header line,
+# id (the student's login) and any of first_name, last_name, email, lms_user_id; students are added or updated,
+# never removed (those missing from the file are listed).  Every bad line is named and nothing is written (exit 2).
+roster: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make roster FILE=roster.csv"; exit 2; }
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.roster "$(FILE)" --course-dir .
+
+# Due dates and extensions of local_config.py (c.TermDates...) into the gradebook, and shown (autograde also writes
+# them); names the graded submissions whose late penalty needs a regrade after a change.
+dates: $(STAMP)
+	@PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m course_kit.instructor.term_dates --course-dir .
 
 # The grader audit: grade each assignment's corpus of wrong and right answers (graders/<a>/audit/*.py) in a
 # throwaway copy of the course and print variants x test cells:  make audit A=ps2_stable_loss  (default: all).

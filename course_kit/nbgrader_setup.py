@@ -33,7 +33,7 @@ import os
 
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute, GetGrades, LimitOutput, SaveAutoGrades
+from nbgrader.preprocessors import AssignLatePenalties, Execute, GetGrades, LimitOutput, SaveAutoGrades
 from traitlets.config import Config
 
 from course_kit import schema_validation
@@ -51,10 +51,11 @@ from course_kit.preprocessors import (
     WriteGradingRecord,
 )
 from course_kit.preprocessors.mark_pending_grades import NBGRADER_TEMPLATES, TEMPLATES, configure_feedback
+from course_kit.term import ApplyTermDates
 
 
 def autograde_pipeline() -> list[type]:
-    """nbgrader's stock autograde preprocessors with the kit's six changes (module docstring)."""
+    """nbgrader's stock autograde preprocessors with the kit's six changes (module docstring), and the term's dates."""
     stock = Autograde.class_traits()["autograde_preprocessors"].default()
     pipeline = [ExecuteWithGraders if step is Execute else step for step in stock]
     pipeline.insert(pipeline.index(LimitOutput) + 1, CoalesceStreamsPreprocessor)
@@ -62,6 +63,9 @@ def autograde_pipeline() -> list[type]:
     pipeline.insert(pipeline.index(SaveAutoGrades), WriteGraderScores)
     # After SaveAutoGrades, which compares answer cells' checksums: nothing it reads is changed before it.
     pipeline.insert(pipeline.index(SaveAutoGrades) + 1, InertNotebook)
+    # The term's due date and the student's extension (local_config.py) into the gradebook, where nbgrader's
+    # AssignLatePenalties, next, measures the lateness it penalises (course_kit/term/).
+    pipeline.insert(pipeline.index(AssignLatePenalties), ApplyTermDates)
     pipeline.append(WriteGradingRecord)
     return pipeline
 

@@ -77,15 +77,17 @@ def _read(path: Path) -> list[list[str]]:
 def test_layout_is_canvas_import(small_class, tmp_path):
     rows = _read(export_canvas_csv(small_class, "from_logits", tmp_path / "canvas.csv"))
     header, points, *students = rows
-    assert header == STUDENT_COLUMNS + ["ps1_naive_loss", "ps2_stable_loss"]
+    late = ["ps1_naive_loss seconds late", "ps2_stable_loss seconds late"]  # both have a due date
+    assert header == STUDENT_COLUMNS + ["ps1_naive_loss", "ps2_stable_loss"] + late
     assert "Points Possible" in points[0] and points[1:5] == ["", "", "", ""], points
-    assert points[5:] == ["7", "7"]
+    assert points[5:] == ["7", "7", "(read only)", "(read only)"]
     assert all(len(row) == len(header) for row in rows), rows
     by_login = {row[3]: row for row in students}
-    # Scores after the late penalty; a missing submission is 0; a grade by hand still missing is blank.
-    assert by_login["ada"] == ["Lovelace, Ada", "1001", "", "ada", "", "7", "6"]
-    assert by_login["bob"] == ["bob", "", "", "bob", "", "5", ""]
-    assert by_login["cy"] == ["Young, Jr., Cy", "", "", "cy", "", "1.5", "0"]
+    # Scores after the late penalty; a missing submission is 0; a grade by hand still missing is blank.  Seconds
+    # late: 0 for a submission without a time, blank without a submission.
+    assert by_login["ada"] == ["Lovelace, Ada", "1001", "", "ada", "", "7", "6", "0", "0"]
+    assert by_login["bob"] == ["bob", "", "", "bob", "", "5", "", "0", "0"]
+    assert by_login["cy"] == ["Young, Jr., Cy", "", "", "cy", "", "1.5", "0", "0", ""]
 
 
 def test_canvas_ids_section_and_filters(small_class, tmp_path):
@@ -96,9 +98,9 @@ def test_canvas_ids_section_and_filters(small_class, tmp_path):
             canvas_assignment_ids={"ps2_stable_loss": "4242"},
         ).export(gb)
     header, points, *students = _read(dest)
-    assert header == STUDENT_COLUMNS + ["ps2_stable_loss (4242)"]
-    assert points[5:] == ["7"]
-    assert students == [["Lovelace, Ada", "1001", "", "ada@uni.edu", "CS 101-02", "6"]]
+    assert header == STUDENT_COLUMNS + ["ps2_stable_loss (4242)", "ps2_stable_loss seconds late"]
+    assert points[5:] == ["7", "(read only)"]
+    assert students == [["Lovelace, Ada", "1001", "", "ada@uni.edu", "CS 101-02", "6", "0"]]
 
 
 def test_nbgrader_export_command_takes_the_plugin(small_class, tmp_path):

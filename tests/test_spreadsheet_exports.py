@@ -105,7 +105,8 @@ def test_nbgrader_export_grades_csv_is_safe(course: Path) -> None:
 def test_canvas_export_is_safe(course: Path) -> None:
     _export(course, "--exporter=course_kit.exporters.CanvasExportPlugin", "--to=canvas_grades.csv")
     header, points, *rows = _read(course / "canvas_grades.csv")
-    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ps1_naive_loss"]
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ps1_naive_loss",
+                      "ps1_naive_loss seconds late"]  # it has a due date
     _no_formula([header, points, *rows], numeric={5})
     by_login = {row[3]: row for row in rows}
     assert set(by_login) == {_expected(student) for student in STUDENTS}, sorted(by_login)

@@ -36,13 +36,15 @@ from pathlib import Path
 
 from nbgrader.api import Assignment, Gradebook, MissingEntry, Student
 from nbgrader.plugins import ExportPlugin
-from traitlets import Dict, Enum, Unicode
+from traitlets import Bool, Dict, Enum, Unicode
 from traitlets.config import Config
 
 from course_kit.exporters.spreadsheet_safe import spreadsheet_text
 
 STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"  # as Canvas's own export writes it; the importer matches /Points Possible/
+READ_ONLY = "(read only)"  # a Points Possible cell: Canvas's importer leaves the column out (/read\s+only/)
+SECONDS_LATE = "{} seconds late"
 
 
 class CanvasExportPlugin(ExportPlugin):
@@ -62,20 +64,28 @@ class CanvasExportPlugin(ExportPlugin):
         help="Canvas assignment id of each nbgrader assignment, e.g. {'ps1_naive_loss': '12345'}: its column is then "
         "titled 'ps1_naive_loss (12345)' and updates that Canvas assignment whatever its title there.",
     ).tag(config=True)
+    late_columns = Bool(
+        True,
+        help="After the scores, a read-only column '<assignment> seconds late' for each assignment with a due date.",
+    ).tag(config=True)
 
     def export(self, gradebook: Gradebook) -> None:
         dest = Path(self.to or "canvas_grades.csv")
         assignments = [a for a in gradebook.assignments if not self.assignment or a.name in self.assignment]
         students = [s for s in gradebook.students if not self.student or s.id in self.student]
         self.log.info("Exporting %d students x %d assignments for Canvas to %s", len(students), len(assignments), dest)
+        dated = [a for a in assignments if a.duedate is not None] if self.late_columns else []
         pending: list[str] = []
         with dest.open("w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh)
-            out.writerow(STUDENT_COLUMNS + [spreadsheet_text(self._title(a)) for a in assignments])
-            out.writerow([POINTS_POSSIBLE, "", "", "", ""] + [_number(a.max_score) for a in assignments])
+            out.writerow(STUDENT_COLUMNS + [spreadsheet_text(self._title(a)) for a in assignments]
+                         + [spreadsheet_text(SECONDS_LATE.format(a.name)) for a in dated])
+            out.writerow([POINTS_POSSIBLE, "", "", "", ""] + [_number(a.max_score) for a in assignments]
+                         + [READ_ONLY for _ in dated])
             for student in students:
                 scores = [self._score(gradebook, a, student, pending) for a in assignments]
-                out.writerow([spreadsheet_text(text) for text in self._identity(student)] + scores)
+                late = [_seconds_late(gradebook, a, student) for a in dated]
+                out.writerow([spreadsheet_text(text) for text in self._identity(student)] + scores + late)
         if pending:
             self.log.warning(
                 "Left blank (a grade by hand is still missing; Canvas keeps what it has): %s", ", ".join(pending)
@@ -100,6 +110,14 @@ class CanvasExportPlugin(ExportPlugin):
             pending.append(f"{student.id}/{assignment.name}")
             return ""
         return _number(max(0.0, submission.score - (submission.late_submission_penalty or 0.0)))
+
+
+def _seconds_late(gradebook: Gradebook, assignment: Assignment, student: Student) -> str:
+    try:
+        submission = gradebook.find_submission(assignment.name, student.id)
+    except MissingEntry:
+        return ""
+    return _number(submission.total_seconds_late)
 
 
 def _number(value: float) -> str:

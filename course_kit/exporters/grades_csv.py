@@ -8,6 +8,12 @@ written by the ``csv`` module, so a comma or a quote in a name no longer shifts 
 (stock joins fields with ``","``), and every text field a spreadsheet would read as a formula
 (a student id ``=1+2*3``, a name ``@SUM(9+9)``) is neutralised with a leading ``'``
 (``spreadsheet_safe``).  Numbers stay numbers.
+
+Two columns follow stock's, so that a late submission is plain to see and to sort (the term's due dates and
+extensions: ``course_kit/term/``): ``seconds_late``, how long after the student's own due date it was
+submitted (nbgrader's ``total_seconds_late``, extension included; 0 on time, empty without a submission), and
+``extension_seconds``, how far the student's due date was moved (empty without one).  The late penalty itself
+is stock's column, already subtracted in ``score``.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from nbgrader.plugins import CsvExportPlugin
 from course_kit.exporters.spreadsheet_safe import spreadsheet_cell
 
 COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-           "raw_score", "late_submission_penalty", "score", "max_score"]  # stock's, in stock's order
+           "raw_score", "late_submission_penalty", "score", "max_score",  # stock's, in stock's order
+           "seconds_late", "extension_seconds"]
 
 
 class SpreadsheetSafeCsvExportPlugin(CsvExportPlugin):
@@ -54,9 +61,13 @@ class SpreadsheetSafeCsvExportPlugin(CsvExportPlugin):
                 try:
                     submission = gradebook.find_submission(assignment.name, student.id)
                 except MissingEntry:
-                    row |= {"timestamp": None, "raw_score": 0.0, "late_submission_penalty": 0.0, "score": 0.0}
+                    row |= {"timestamp": None, "raw_score": 0.0, "late_submission_penalty": 0.0, "score": 0.0,
+                            "seconds_late": None, "extension_seconds": None}
                 else:
                     penalty = submission.late_submission_penalty
                     row |= {"timestamp": submission.timestamp, "raw_score": submission.score,
-                            "late_submission_penalty": penalty, "score": max(0.0, submission.score - penalty)}
+                            "late_submission_penalty": penalty, "score": max(0.0, submission.score - penalty),
+                            "seconds_late": submission.total_seconds_late,
+                            "extension_seconds": (submission.extension.total_seconds() if submission.extension
+                                                  is not None else None)}
                 yield row

@@ -11,6 +11,8 @@ preprocessors it runs):
   ``needs_manual_grade = False`` on each of its grades;
 - ``SaveAutoGrades``: each grade's ``auto_score`` and ``needs_manual_grade``,
   each comment's ``auto_comment``;
+- ``ApplyTermDates`` (``course_kit/term/``): the assignment's due date and the
+  submission's extension, as the term's settings give them;
 - ``AssignLatePenalties``: each notebook's ``late_submission_penalty``.
 
 ``write_submission`` replays exactly those fields into the real gradebook,
@@ -24,7 +26,7 @@ autograde would ask for a new look at every one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -42,6 +44,8 @@ class SubmissionRecord:
     student: str
     timestamp: datetime | None
     notebooks: dict[str, NotebookRecord] = field(default_factory=dict)
+    duedate: datetime | None = None  # the assignment's, and the student's extension: what the penalty measured
+    extension: timedelta | None = None
 
 
 def read_submission(db_url: str, course_id: str, assignment: str, student: str) -> SubmissionRecord | None:
@@ -51,7 +55,8 @@ def read_submission(db_url: str, course_id: str, assignment: str, student: str) 
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
             return None
-        record = SubmissionRecord(assignment, student, submission.timestamp)
+        record = SubmissionRecord(assignment, student, submission.timestamp, duedate=submission.assignment.duedate,
+                                  extension=submission.extension)
         for notebook in submission.notebooks:
             record.notebooks[notebook.name] = NotebookRecord(
                 notebook.late_submission_penalty,
@@ -69,6 +74,9 @@ def write_submission(db_url: str, course_id: str, record: SubmissionRecord,
         gradebook.update_or_create_student(record.student)
         kwargs = {"timestamp": record.timestamp} if record.timestamp else {}
         submission = gradebook.update_or_create_submission(record.assignment, record.student, **kwargs)
+        if record.duedate is not None:  # None: the gradebook's own (set by nbgrader db assignment add --duedate)
+            submission.assignment.duedate = record.duedate
+            submission.extension = record.extension
         for notebook in submission.notebooks:
             saved = record.notebooks.get(notebook.name)
             if saved is None:
