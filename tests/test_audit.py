@@ -105,6 +105,23 @@ def test_a_right_variant_must_keep_full_marks_everywhere():
     assert not_graded.cell is None and "the kernel died" in not_graded.why
 
 
+def test_a_wrong_variant_must_be_told_the_cause_it_says(tmp_path):
+    """``# says: <cell> <phrase>``: a failed check of that cell must carry the phrase in its message."""
+    path = tmp_path / "slip.py"
+    path.write_text('"""A slip."""\n# audit: wrong\n# loses: test_b\n# says: test_b went wrong\n'
+                    "# %% [b]\ndef b():\n    return 1\n")
+    variant = read_variant(path)
+    assert variant.says == [("test_b", "went wrong")]
+    assert judge(variant, _cells(test_b=1.0)) == []  # _cells' failed check says "it went wrong"
+    told_otherwise = _cells(test_b=1.0)
+    told_otherwise["test_b"].checks[0].message = "operands could not be broadcast"
+    (broken,) = judge(variant, told_otherwise)
+    assert broken.cell == "test_b" and "no failed check says 'went wrong'" in broken.why
+    path.write_text('"""Fine."""\n# audit: right\n# says: test_b went wrong\n# %% [b]\ndef b():\n    return 1\n')
+    with pytest.raises(AuditError, match="keeps full marks everywhere"):
+        read_variant(path)
+
+
 def test_a_known_hole_is_reported_not_failed_and_its_mark_must_go_once_closed():
     variant = _wrong(loses=["test_b"], known_holes={"test_b": "issue 24: no search checked"})
     still_open = AssignmentAudit("a", ["test_a", "test_b", "test_c"], [REFERENCE, variant],

@@ -14,6 +14,8 @@ and its first section, a variant says what the graders must make of it:
                                         every test cell not named in ``loses``
     # known-hole: test_sigmoid <why>    (optional) this cell's expectation is known to fail with today's graders:
                                         reported, but not a failure; remove the line once the grader is fixed
+    # says: test_sparse_cce <phrase>    (wrong, optional) a failed check of this cell must say <phrase> in its
+                                        message: the feedback names the cause (one line per phrase)
 
 The audit grades every variant (and the source notebook's own solutions, as ``reference``, which must keep
 full marks) with the kit's own grading path, ``grade_class`` on Dask workers, in a throwaway copy of the
@@ -51,7 +53,7 @@ if TYPE_CHECKING:  # Dask is imported only when the audit grades
 AUDIT_FOLDER = "audit"  # graders/<assignment>/audit/
 EXIT_OK, EXIT_BROKEN, EXIT_CANNOT_RUN = 0, 1, 2
 OTHERS = "others"  # ``# keeps: others``: every test cell the variant's ``loses`` does not name
-_HEADER = re.compile(r"^# (?P<key>audit|loses|keeps|known-hole): *(?P<value>.*?)[ \t]*$", re.MULTILINE)
+_HEADER = re.compile(r"^# (?P<key>audit|loses|keeps|known-hole|says): *(?P<value>.*?)[ \t]*$", re.MULTILINE)
 _FULL = 1e-9  # a cell keeps full marks when it lost less than this
 
 
@@ -69,6 +71,7 @@ class Variant:
     keeps_others: bool = False  # wrong: every cell not in ``loses`` must keep full marks
     known_holes: dict[str, str] = field(default_factory=dict)  # cell -> why its expectation fails today
     sample: Sample | None = None
+    says: list[tuple[str, str]] = field(default_factory=list)  # wrong: (cell, phrase a failed check of it says)
 
 
 @dataclass
@@ -121,16 +124,23 @@ def read_variant(path: Path) -> Variant:
     for line in fields.get("known-hole", []):
         cell, _, why = line.partition(" ")
         holes[cell] = why.strip() or "(no reason given)"
+    says = []
+    for line in fields.get("says", []):
+        cell, _, phrase = line.partition(" ")
+        if not phrase.strip():
+            raise AuditError(f"{path}: `# says: {line}` needs a test cell and the phrase its message must contain")
+        says.append((cell, phrase.strip()))
     right = verdict == ["right"]
-    if right and (loses or keeps):
-        raise AuditError(f"{path}: a right variant keeps full marks everywhere; `loses:`/`keeps:` are for wrong ones")
+    if right and (loses or keeps or says):
+        raise AuditError(f"{path}: a right variant keeps full marks everywhere; `loses:`/`keeps:`/`says:` are for "
+                         "wrong ones")
     if not right and not loses:
         raise AuditError(f"{path}: a wrong variant must say where its mistake is: `# loses: <test cell> ...`")
     doc = ast.get_docstring(ast.parse(header)) or ""
     if not doc.strip():
         raise AuditError(f"{path}: its docstring must say what the variant is")
     return Variant(path.stem, doc.strip().splitlines()[0], right, loses,
-                   [c for c in keeps if c != OTHERS], OTHERS in keeps, holes, read_sample(path))
+                   [c for c in keeps if c != OTHERS], OTHERS in keeps, holes, read_sample(path), says)
 
 
 REFERENCE = Variant("reference", "The source notebook's own solutions.", right=True,
@@ -143,7 +153,7 @@ def read_corpus(course_dir: Path, assignment: str) -> list[Variant]:
     variants = [REFERENCE] + [read_variant(path) for path in sorted(folder.glob("*.py"))]
     cells = set(test_cells(course_dir, assignment))
     for variant in variants:
-        named = set(variant.loses) | set(variant.keeps) | set(variant.known_holes)
+        named = set(variant.loses) | set(variant.keeps) | set(variant.known_holes) | {c for c, _ in variant.says}
         if named - cells:
             raise AuditError(f"{folder / variant.name}.py names {sorted(named - cells)}, not test cells of "
                              f"{assignment} ({', '.join(sorted(cells))})")
@@ -177,8 +187,15 @@ def judge(variant: Variant, cells: dict[str, Cell] | None, problems: list[str] =
         elif name in variant.loses and cell.full:
             broken.append(Broken(variant.name, name, f"kept full marks ({cell.max_score:g}): the mistake goes unseen",
                                  variant.known_holes.get(name)))
+    for name, phrase in variant.says:
+        cell = cells.get(name)
+        if cell is not None and not any(phrase in c.message for c in cell.checks if not c.passed):
+            broken.append(Broken(variant.name, name, f"no failed check says {phrase!r}"
+                                 + (f": {_failed(cell)}" if not cell.full else " (no check failed)"),
+                                 variant.known_holes.get(name)))
     broken += [Broken(variant.name, name, "no such test cell in the graded notebook")
-               for name in variant.loses + variant.keeps if name not in cells]
+               for name in dict.fromkeys(variant.loses + variant.keeps + [c for c, _ in variant.says])
+               if name not in cells]
     return broken
 
 

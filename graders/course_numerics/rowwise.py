@@ -20,9 +20,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_kit.grading.accuracy import assert_same_shape, assert_within
+from course_kit.grading.accuracy import assert_same_shape
 from course_kit.grading.student_kernel import StudentKernel, in_order
 from course_numerics.figures import answer, curves, public_logits
+from course_numerics.hints import SILENCERS, code_names
+from course_numerics.mistakes import assert_within_named
 from course_numerics.tolerances import Tolerance, shown_as
 
 DTYPES = (np.float64, np.float32)
@@ -78,8 +80,8 @@ class RowwiseFunction:
         cases = {k: self.reference(rows, dtype) for k, rows in table.items()}
         answers = self.student.call_many(self.name, [(z,) for z, _ in cases.values()])
         for (k, (z, ref)), got in zip(cases.items(), in_order(answers), strict=True):
-            assert_within(got, ref, self.bound(z, ref, dtype), f"{what} (k = {k}, {np.dtype(dtype).name})",
-                          inputs=self._where(z))
+            assert_within_named(self.name, (z,), got, ref, self.bound(z, ref, dtype),
+                                f"{what} (k = {k}, {np.dtype(dtype).name})", inputs=self._where(z))
 
     def shapes(self, relative: bool = False) -> None:
         """Right shape for (k,), (n, k), (2, 3, k) and k = 1, values right to SHAPE_CHECK_RTOL.
@@ -97,7 +99,7 @@ class RowwiseFunction:
                 allowed, loosely = SHAPE_CHECK_RTOL * (1e-300 + ref), f"to {SHAPE_CHECK_RTOL:g} relative"
             else:
                 allowed, loosely = SHAPE_CHECK_RTOL * (1 + np.abs(ref)), f"to {SHAPE_CHECK_RTOL:g}"
-            assert_within(got, ref, allowed, f"{what} (values checked loosely, {loosely})")
+            assert_within_named(self.name, (z,), got, ref, allowed, f"{what} (values checked loosely, {loosely})")
 
     def _call(self, z: np.ndarray, labels: np.ndarray | None, **options) -> np.ndarray:
         args = (z,) if labels is None else (labels, z)
@@ -124,11 +126,21 @@ class RowwiseFunction:
             f"{self.name} under np.errstate(over/invalid/divide='raise') on extreme rows ({z.dtype.name}) "
             "returned inf or nan, or the wrong shape"
         )
-        ref = self.reference_fn(*((z,) if labels is None else (labels, z)))
+        args = (z,) if labels is None else (labels, z)
+        ref = self.reference_fn(*args)
         where = self._where(z) if labels is None else {"label": labels, "row": z}
-        assert_within(got, ref, self.bound(z, ref, z.dtype.type),
-                      f"{self.name} on extreme rows ({z.dtype.name}): no warning, but wrong values there "
-                      "(a silenced warning is not a fixed formula)", inputs=where)
+        try:
+            assert_within_named(self.name, args, got, ref, self.bound(z, ref, z.dtype.type),
+                                f"{self.name} on extreme rows ({z.dtype.name}): no floating-point error was raised, "
+                                "but the values there are wrong", inputs=where)
+        except AssertionError as wrong:
+            # Said only of code that can silence warnings (it names np.errstate, nan_to_num, ...): a student whose
+            # formula is wrong for another reason (softmax twice) silenced nothing.
+            silences = SILENCERS & code_names(self.student, self.name)
+            if not silences:
+                raise
+            raise AssertionError(f"{wrong}\nYour {self.name} uses {', '.join(sorted(silences))}: a silenced "
+                                 "warning is not a fixed formula; the formula beneath still needs the fix.") from None
 
 
 class SharedChecks:

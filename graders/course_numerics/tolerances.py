@@ -125,6 +125,11 @@ def logsumexp_bound(z: ArrayLike, dtype: np.dtype | type) -> NDArray[np.float64]
     return LOGSUMEXP.factor * eps(dtype) * (z.shape[-1] + np.max(np.abs(z), axis=-1))
 
 
+def log_softmax_bound(z: ArrayLike, log_softmax: ArrayLike, dtype: np.dtype | type) -> NDArray[np.float64]:
+    """LOGSUMEXP for every element of a row: log_softmax inherits logsumexp's error (ps2 test_log_softmax)."""
+    return np.broadcast_to(logsumexp_bound(z, dtype)[..., np.newaxis], np.shape(z))
+
+
 def softmax_bound(z: ArrayLike, softmax: ArrayLike, dtype: np.dtype | type) -> NDArray[np.float64]:
     """SOFTMAX: factor * eps (k + |z_i - m| + |m|) softmax_i + tiny, elementwise; ``softmax`` is the exact value."""
     z = _float64(z)

@@ -24,10 +24,11 @@ The feedback's figure (on the textbook extremes) draws the loss of label 0 on th
 import numpy as np
 import pytest
 
-from course_kit.grading.accuracy import assert_same_shape, assert_within
+from course_kit.grading.accuracy import assert_same_shape
 from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves
+from course_numerics.mistakes import assert_within_named
 from course_numerics.rowwise import FIGURE_T, figure_rows
 from course_numerics.tolerances import LOGSUMEXP, logsumexp_bound, shown_as
 
@@ -59,8 +60,8 @@ def _check(student, cases: list[tuple[np.ndarray, np.ndarray, str]], dtype) -> N
     answers = student.call_many("sparse_cce_from_logits", inputs)
     for (_, _, what), (labels, z), got in zip(cases, inputs, in_order(answers), strict=True):
         ref = reference.sparse_cce(labels, z)
-        assert_within(got, ref, logsumexp_bound(z, dtype), f"{what} ({np.dtype(dtype).name})",
-                      inputs={"label": labels, "row": z})
+        assert_within_named("sparse_cce_from_logits", (labels, z), got, ref, logsumexp_bound(z, dtype),
+                            f"{what} ({np.dtype(dtype).name})", inputs={"label": labels, "row": z})
 
 
 def sparse_cce_curves(student):
@@ -97,7 +98,8 @@ def test_shapes_and_integer_labels(student):
         what = f"sparse_cce_from_logits on {labels.dtype} labels of shape {labels.shape} and logits of shape {z.shape}"
         assert_same_shape(got, labels.shape, what)
         ref = reference.sparse_cce(labels, z)
-        assert_within(got, ref, SHAPE_CHECK_RTOL * (1 + np.abs(ref)), f"{what} (values checked loosely, to 1e-6)")
+        assert_within_named("sparse_cce_from_logits", (labels, z), got, ref, SHAPE_CHECK_RTOL * (1 + np.abs(ref)),
+                            f"{what} (values checked loosely, to 1e-6)")
 
 
 def test_float32_stays_float32(sparse_cce):

@@ -1,6 +1,7 @@
 """logsumexp whose max drops keepdims: right on a vector, a broadcast error on a matrix."""
 # audit: wrong
 # loses: test_logsumexp
+# says: test_logsumexp use keepdims=True
 
 # %% [logsumexp]
 def logsumexp(z):

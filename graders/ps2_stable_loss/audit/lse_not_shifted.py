@@ -1,6 +1,7 @@
 """logsumexp without the max shift: exp(1000) overflows, exp(-800) underflows."""
 # audit: wrong
 # loses: test_logsumexp
+# says: test_logsumexp exp of a large positive number overflows
 
 # %% [logsumexp]
 def logsumexp(z):

@@ -2,6 +2,7 @@
 # audit: wrong
 # loses: test_stable_bce
 # keeps: others
+# says: test_stable_bce np.where(condition, a, b) computes both a and b
 
 # %% [stable_bce]
 def stable_bce(y_true, z):

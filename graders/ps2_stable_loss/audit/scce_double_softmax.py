@@ -2,6 +2,7 @@
 # audit: wrong
 # loses: test_sparse_cce
 # keeps: others
+# says: test_sparse_cce softmax is applied twice
 
 # %% [sparse_cce_from_logits]
 def sparse_cce_from_logits(y_true, z):
