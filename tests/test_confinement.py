@@ -34,7 +34,10 @@ from course_kit.confinement.warm_kernels import KernelOrder, SpareKernels
 from course_kit.instructor import Course, copy_course
 
 # Per test, not for the file: the configuration and the refusal without bubblewrap are checked everywhere.
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+needs_bwrap = pytest.mark.safety_feature(
+    "the sandbox (bubblewrap)", missing="bubblewrap is not installed" if shutil.which("bwrap") is None else None)
+NO_CGROUP = notebook_cgroup.available()  # None where notebook cgroups can be made (as root: made), else why not
+needs_a_cgroup = pytest.mark.safety_feature("per-notebook memory cap", missing=NO_CGROUP)
 
 SECRET = "TOP-SECRET-decoy-7f3a"
 STUDENT = "alice"
@@ -260,7 +263,7 @@ HOG = "import time; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096]
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Path):
     # Four children of 200 MiB each, every one within the per-process cap: only a notebook-wide cap stops them.
     cells = [
@@ -279,7 +282,7 @@ def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Pa
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: Path):
     # The kernel grows past the notebook's cap, within its own per-process one.
     cells = [
@@ -294,7 +297,7 @@ def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: 
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@pytest.mark.safety_feature("leftover processes killed with their notebook", missing=NO_CGROUP)
 def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path):
     nb, _ = run_cells(
         ["import subprocess\nleft = [subprocess.Popen(['sleep', '301']) for _ in range(5)]\nprint('started')"],
@@ -305,7 +308,7 @@ def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path
     assert processes_matching("sleep 301") == []
 
 
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
     """Two graders at once: one must not remove the other's new cgroup before its kernel joins (it did)."""
     mine = notebook_cgroup.NotebookCgroup.create(2**30)  # empty: no kernel has joined yet

@@ -42,11 +42,11 @@ NEEDS_A_CGROUP = {"fault_memory_bomb"}
 
 
 def _fault_cases() -> list:
-    """Every fault; those that need a notebook cgroup are skipped, visibly and with the reason, where none exists."""
+    """Every fault; those that need a notebook cgroup are skipped, and named at the end of the run, where none
+    exists."""
     return [
-        pytest.param(fault, marks=pytest.mark.skipif(
-            fault in NEEDS_A_CGROUP and NO_CGROUP is not None,
-            reason=f"{fault} is checked against the notebook's memory cap; no notebook cgroup here: {NO_CGROUP}"))
+        pytest.param(fault, marks=[pytest.mark.safety_feature("per-notebook memory cap", missing=NO_CGROUP)]
+                     if fault in NEEDS_A_CGROUP else [])
         for fault in sorted(LOSSES)
     ]
 
@@ -114,7 +114,7 @@ def _outputs(course, student: str, assignment: str = ASSIGNMENT) -> str:
     return "\n".join(str(o.get("text", "")) + str(o.get("ename", "")) for c in cells for o in c.get("outputs", []))
 
 
-@pytest.mark.skipif(NO_CGROUP is not None, reason=f"no notebook cgroup here: {NO_CGROUP}")
+@pytest.mark.safety_feature("per-notebook memory cap", missing=NO_CGROUP)
 def test_a_notebook_of_many_processes_shares_one_memory_cap(graded, course):
     graded(ASSIGNMENT)
     line = next(x for x in _outputs(course, "fault_fork_memory_bomb").splitlines() if x.startswith("child exit"))
