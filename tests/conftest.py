@@ -284,9 +284,14 @@ def pytest_configure(config: pytest.Config) -> None:
                             "`missing` (a reason, or None) skips it; any skip is named at the end of the run")
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    # user_properties travel with the reports, to the controller of a pytest-xdist run too.
-    item.user_properties.extend((SAFETY_FEATURE, m.args[0]) for m in item.iter_markers(SAFETY_FEATURE))
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    # user_properties travel with the reports, to the controller of a pytest-xdist run too.  Read when the report
+    # is made: a fixture may add the mark (request.node.add_marker) just before it skips.
+    report = yield
+    if report.skipped:
+        report.user_properties.extend((SAFETY_FEATURE, m.args[0]) for m in item.iter_markers(SAFETY_FEATURE))
+    return report
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -22,14 +22,15 @@ import sys
 spec = importlib.util.spec_from_file_location("kit_conftest", {str(REPO / "tests" / "conftest.py")!r})
 kit = sys.modules["kit_conftest"] = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(kit)
-pytest_configure, pytest_itemcollected = kit.pytest_configure, kit.pytest_itemcollected
+pytest_configure, pytest_runtest_makereport = kit.pytest_configure, kit.pytest_runtest_makereport
 pytest_runtest_setup, pytest_terminal_summary = kit.pytest_runtest_setup, kit.pytest_terminal_summary
 '''
 TESTS = '''
 import pytest
 
 @pytest.fixture
-def second_user():
+def second_user(request):
+    request.node.add_marker(pytest.mark.safety_feature("the second user's boundary"))
     pytest.skip("no useradd here")
 
 @pytest.mark.safety_feature("the memory cap", missing="no cgroup for the test")
@@ -46,11 +47,27 @@ def test_sandbox():
     pass
 '''
 
+EXCHANGE_TESTS = '''
+import pytest
+
+@pytest.fixture(scope="module")
+def exchange(request):
+    request.node.add_marker(pytest.mark.safety_feature("the shared exchange"))  # the module: all its tests
+    pytest.skip("no second student")
+
+def test_submit(exchange):
+    pass
+
+def test_collect(exchange):
+    pass
+'''
+
 
 @pytest.mark.parametrize("workers", [[], ["-p", "xdist", "-n", "2"]], ids=["one process", "xdist"])
 def test_each_untested_safety_feature_is_named_with_its_reason(tmp_path: Path, workers: list[str]):
     (tmp_path / "conftest.py").write_text(CONFTEST)
     (tmp_path / "test_features.py").write_text(TESTS)
+    (tmp_path / "test_exchange.py").write_text(EXCHANGE_TESTS)
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers, str(tmp_path)],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -58,6 +75,8 @@ def test_each_untested_safety_feature_is_named_with_its_reason(tmp_path: Path, w
     lines = [line for line in summary.splitlines() if line.startswith("NOT TESTED:")]
     assert [line.split(" (")[0] for line in lines] == [
         "NOT TESTED: the memory cap: no cgroup for the test",
-        "NOT TESTED: the uid boundary: no useradd here",  # a fixture's skip is named too
+        "NOT TESTED: the second user's boundary: no useradd here",  # marked by the fixture that skipped
+        "NOT TESTED: the shared exchange: no second student",  # a module fixture's skip, for each of its tests
+        "NOT TESTED: the uid boundary: no useradd here",  # a fixture's skip is named under the test's feature
     ]  # and not the sandbox: test_cap was skipped for the memory cap, the sandbox was tested by test_sandbox
-    assert "the sandbox" not in summary and "1 passed, 2 skipped" in run.stdout
+    assert "the sandbox" not in summary and "1 passed, 4 skipped" in run.stdout
