@@ -53,7 +53,8 @@ class Result:
 
 def processes_matching(command_line: str) -> list[str]:
     """Pids of the running processes whose whole command line is ``command_line`` (e.g. "sleep 300")."""
-    return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True).stdout.split()
+    return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True,
+                          timeout=60).stdout.split()
 
 
 def auto_scores(course: Course, assignment: str) -> dict[str, dict[str, float | None]]:
