@@ -53,7 +53,8 @@ class Result:
 
 def processes_matching(command_line: str) -> list[str]:
     """Pids of the running processes whose whole command line is ``command_line`` (e.g. "sleep 300")."""
-    return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True).stdout.split()
+    return subprocess.run(["pgrep", "-f", f"^{command_line}$"], capture_output=True, text=True,
+                          timeout=60).stdout.split()
 
 
 def auto_scores(course: Course, assignment: str) -> dict[str, dict[str, float | None]]:
@@ -270,3 +271,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = SESSION_CLASSES if "graded" in getattr(item, "fixturenames", ()) else item.path.name
         item.add_marker(pytest.mark.xdist_group(group))
     items.sort(key=lambda item: item.get_closest_marker("xdist_group").args[0] != SESSION_CLASSES)  # stable
+
+
+# Safety features the suite could not test on this machine: named at the end of every run, never a quiet skip.
+# ``@pytest.mark.safety_feature("per-notebook memory cap")`` says which feature of the README's Security section a
+# test checks; ``missing="why"`` (None: nothing missing) also skips it here.  Every skip of such a test, whether
+# by ``missing``, a skipif or a pytest.skip in a fixture, is listed under its feature with its reason.
+SAFETY_FEATURE, SKIPPED_FOR = "safety_feature", "safety_feature_skipped_for"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "safety_feature(name, missing=None): the test checks this safety feature; "
+                            "`missing` (a reason, or None) skips it; any skip is named at the end of the run")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    # user_properties travel with the reports, to the controller of a pytest-xdist run too.  Read when the report
+    # is made: a fixture may add the mark (request.node.add_marker) just before it skips.
+    report = yield
+    if report.skipped:
+        report.user_properties.extend((SAFETY_FEATURE, m.args[0]) for m in item.iter_markers(SAFETY_FEATURE))
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers(SAFETY_FEATURE):
+        if mark.kwargs.get("missing") is not None:
+            item.user_properties.append((SKIPPED_FOR, mark.args[0]))  # only this one of the test's features
+            pytest.skip(f"{mark.args[0]} not tested here: {mark.kwargs['missing']}")
+
+
+def untested_safety_features(reports: list[pytest.TestReport]) -> dict[str, dict[str, list[str]]]:
+    """Feature -> skip reason -> the skipped tests, from the skipped reports of tests marked ``safety_feature``."""
+    untested: dict[str, dict[str, list[str]]] = {}
+    for report in reports:
+        properties = getattr(report, "user_properties", [])
+        features = [v for k, v in properties if k == SKIPPED_FOR] or [v for k, v in properties if k == SAFETY_FEATURE]
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        for feature in dict.fromkeys(features):
+            why = reason.removeprefix("Skipped: ").removeprefix(f"{feature} not tested here: ")
+            untested.setdefault(feature, {}).setdefault(why, []).append(report.nodeid)
+    return untested
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    untested = untested_safety_features(terminalreporter.stats.get("skipped", []))
+    if not untested:
+        return
+    terminalreporter.write_sep("!", "SAFETY FEATURES NOT TESTED ON THIS MACHINE", red=True, bold=True)
+    for feature, reasons in sorted(untested.items()):
+        for reason, tests in sorted(reasons.items()):
+            terminalreporter.write_line(f"NOT TESTED: {feature}: {reason} ({len(tests)} tests, e.g. {tests[0]})",
+                                        red=True, bold=True)

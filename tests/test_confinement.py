@@ -34,7 +34,10 @@ from course_kit.confinement.warm_kernels import KernelOrder, SpareKernels
 from course_kit.instructor import Course, copy_course
 
 # Per test, not for the file: the configuration and the refusal without bubblewrap are checked everywhere.
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+needs_bwrap = pytest.mark.safety_feature(
+    "the sandbox (bubblewrap)", missing="bubblewrap is not installed" if shutil.which("bwrap") is None else None)
+NO_CGROUP = notebook_cgroup.available()  # None where notebook cgroups can be made (as root: made), else why not
+needs_a_cgroup = pytest.mark.safety_feature("per-notebook memory cap", missing=NO_CGROUP)
 
 SECRET = "TOP-SECRET-decoy-7f3a"
 STUDENT = "alice"
@@ -53,6 +56,7 @@ DECOYS = [
     "feedback/bob/a1/a1.html",
 ]
 LOG = logging.getLogger("test_confinement")
+CONNECT_TIMEOUT_S = 10  # the probe's connect timeout: a blocked connection must fail before it, with an error
 
 
 @pytest.fixture
@@ -157,7 +161,7 @@ def test_kernel_sees_and_reaches_only_its_own_folder(course_root: Path, monkeypa
     monkeypatch.setenv("COURSE_KIT_TEST_TOKEN", "ghp_not_for_students")
     host_tmp_marker = f"/tmp/confined-probe-{os.getpid()}"
     listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.5)
+    listener.setblocking(False)  # a connection that got through is queued by the time the kernel's attempt returns
     port = listener.getsockname()[1]
     root = str(course_root)
     checks = f'''
@@ -175,8 +179,9 @@ report = {{
                        sys.prefix + "/confined-probe", "/confined-probe"]}},
     "write_workdir": attempt(lambda: write("answer.txt")),
     "write_tmp": attempt(lambda: write({host_tmp_marker!r})),
-    "net_external": attempt(lambda: socket.create_connection(("192.0.2.1", 80), timeout=10)),
-    "net_host_loopback": attempt(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=10)),
+    "net_external": attempt(lambda: socket.create_connection(("192.0.2.1", 80), timeout={CONNECT_TIMEOUT_S})),
+    "net_host_loopback": attempt(lambda: socket.create_connection(("127.0.0.1", {port}),
+                                                                  timeout={CONNECT_TIMEOUT_S})),
     "dns": attempt(lambda: socket.getaddrinfo("example.com", 80)),
     "uid": os.getuid(),
     "cap_eff": [l for l in read("/proc/self/status").splitlines() if l.startswith("CapEff")][0],
@@ -211,14 +216,16 @@ print(json.dumps(report))
     assert not (course_root / "autograded" / "bob" / "x.txt").exists()
     assert not (course_root / "autograded" / STUDENT / "x.txt").exists()
 
-    # No network: fails at once with a clear error; the host's loopback services are out of reach.
+    # No network: fails at once with a clear error, not at the 10 s connect timeout; the host's loopback services
+    # are out of reach.  (How fast "at once" is on an idle machine: `make bench`, not here.)
     assert "Network is unreachable" in report["net_external"]["error"]
-    assert report["net_external"]["seconds"] < 1
-    assert not report["net_host_loopback"]["ok"] and report["net_host_loopback"]["seconds"] < 1
-    with pytest.raises(TimeoutError):
+    # refused by the sandbox's own empty loopback (or unreachable): an error, not a timeout
+    assert report["net_host_loopback"]["error"].split(":")[0] in ("ConnectionRefusedError", "OSError"), report
+    assert all(report[k]["seconds"] < CONNECT_TIMEOUT_S for k in ("net_external", "net_host_loopback"))
+    with pytest.raises(BlockingIOError):
         listener.accept()
     listener.close()
-    assert not report["dns"]["ok"] and report["dns"]["seconds"] < 1
+    assert "gaierror" in report["dns"]["error"], report["dns"]  # no resolver: an error, not a wait
 
     # No privileges, no view of other processes, none of the grader's secrets.
     if os.geteuid() == 0:
@@ -243,33 +250,38 @@ def test_memory_and_disk_bombs_fail_and_the_kernel_survives(course_root: Path):
         "for i in range(20):\n    with open(f'/tmp/fill{i}', 'wb') as f:\n        f.write(bytes(1024**2))",
         "print('still alive')",
     ]
-    nb, seconds = run_cells(
+    nb, _ = run_cells(
         cells, course_root, process_data_limit_mb=512, address_space_limit_mb=2048, file_size_limit_mb=1, tmp_size_mb=8
     )
     assert [errors(c) for c in nb.cells[:6]] == [["MemoryError"]] * 3 + [["OSError"]] * 3
     assert "File too large" in nb.cells[4].outputs[0].evalue
     assert "No space left on device" in nb.cells[5].outputs[0].evalue
-    assert stdout(nb.cells[6]) == "still alive\n"
-    assert seconds < 20
+    assert stdout(nb.cells[6]) == "still alive\n"  # every cell ended within its timeout (else CellTimeoutError)
     # The test process itself never held the bomb (ru_maxrss is in KiB).
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
 
 
-# Touches every page, then holds them a moment so that all the hogs are alive at once.
-HOG = "import time; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096])); time.sleep(1)"
+# Touches every page, says so on stdout, then holds them until its stdin closes: the kernel closes the hogs'
+# stdins once each has said so or died, so that all of them are alive at once (a pipe, not a sleep, decides).
+HOG = "import sys; b = bytearray({mb} * 2**20); b[::4096] = bytes(len(b[::4096])); print('held', flush=True); " \
+    "sys.stdin.read()"
+HOGS = (
+    "import subprocess, sys\n"
+    "hogs = [subprocess.Popen([sys.executable, '-c', {hog!r}], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+    "        for _ in range(4)]\n"
+    "held = [h.stdout.readline() for h in hogs]  # b'held\\n', or b'' from a hog killed first\n"
+    "for h in hogs:\n"
+    "    h.stdin.close()\n"
+    "print(sorted(h.wait() for h in hogs))"
+)
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Path):
     # Four children of 200 MiB each, every one within the per-process cap: only a notebook-wide cap stops them.
-    cells = [
-        "import subprocess, sys\n"
-        f"hogs = [subprocess.Popen([sys.executable, '-c', {HOG.format(mb=200)!r}]) for _ in range(4)]\n"
-        "print(sorted(h.wait() for h in hogs))",
-        "print('kernel alive')",
-    ]
-    nb, seconds = run_cells(cells, course_root, process_data_limit_mb=300, notebook_memory_limit_mb=400)
+    cells = [HOGS.format(hog=HOG.format(mb=200)), "print('kernel alive')"]
+    nb, _ = run_cells(cells, course_root, process_data_limit_mb=300, notebook_memory_limit_mb=400)
     codes = json.loads(stdout(nb.cells[0]))
     assert codes.count(-9) >= 2, codes  # 800 MiB of hogs alive at once under a 400 MiB cap: SIGKILL
     assert stdout(nb.cells[1]) == "kernel alive\n"
@@ -279,7 +291,7 @@ def test_memory_is_capped_for_the_whole_notebook_not_per_process(course_root: Pa
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: Path):
     # The kernel grows past the notebook's cap, within its own per-process one.
     cells = [
@@ -294,7 +306,7 @@ def test_a_notebook_over_its_memory_cap_is_stopped_with_the_reason(course_root: 
 
 
 @needs_bwrap
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@pytest.mark.safety_feature("leftover processes killed with their notebook", missing=NO_CGROUP)
 def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path):
     nb, _ = run_cells(
         ["import subprocess\nleft = [subprocess.Popen(['sleep', '301']) for _ in range(5)]\nprint('started')"],
@@ -305,7 +317,7 @@ def test_processes_a_notebook_leaves_behind_are_killed_with_it(course_root: Path
     assert processes_matching("sleep 301") == []
 
 
-@pytest.mark.skipif(notebook_cgroup.available() is not None, reason="no writable memory cgroup here")
+@needs_a_cgroup
 def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
     """Two graders at once: one must not remove the other's new cgroup before its kernel joins (it did)."""
     mine = notebook_cgroup.NotebookCgroup.create(2**30)  # empty: no kernel has joined yet
@@ -314,7 +326,7 @@ def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
     try:
         other_grader = "from course_kit.confinement.notebook_cgroup import NotebookCgroup as Cgroup\n" \
             "Cgroup.create(2**30).remove()"
-        subprocess.run([sys.executable, "-c", other_grader], check=True, cwd=REPO)
+        subprocess.run([sys.executable, "-c", other_grader], check=True, cwd=REPO, timeout=120)
         assert mine.path.exists() and not stale.exists()
     finally:
         mine.remove()
@@ -324,21 +336,21 @@ def test_a_grader_beside_another_leaves_its_empty_cgroups_alone():
 
 @needs_bwrap
 def test_cpu_time_limit_kills_a_spinning_notebook(course_root: Path):
-    start = time.monotonic()
+    # Dead (DeadKernelError), not interrupted at the cell timeout (CellTimeoutError): the CPU limit stopped it first.
     with pytest.raises(DeadKernelError):
         run_cells(["while True:\n    pass", "print('never')"], course_root, cpu_time_limit_s=1)
-    assert time.monotonic() - start < 15
     assert "CPU time limit (1 s)" in (RecordedManager.made[-1].last_exit_reason or "")
 
 
 @needs_bwrap
 def test_process_and_thread_bombs_are_bounded(course_root: Path):
     bomb = """
-import subprocess, threading, time
+import subprocess, threading
 children, threads, refused = [], [], []
+release = threading.Event()  # every thread lives until the loop has been refused: none ends early on a slow machine
 try:
     for _ in range(200):
-        children.append(subprocess.Popen(["sleep", "20"]))
+        children.append(subprocess.Popen(["sleep", "600"]))
 except OSError as error:
     refused.append(type(error).__name__)
 for child in children:
@@ -346,32 +358,34 @@ for child in children:
     child.wait()
 try:
     for _ in range(200):
-        t = threading.Thread(target=time.sleep, args=(1,))
+        t = threading.Thread(target=release.wait)
         t.start()
         threads.append(t)
 except RuntimeError as error:
     refused.append(type(error).__name__)
+release.set()
 for t in threads:
     t.join()
 print(len(children), len(threads), refused)
 """
-    nb, seconds = run_cells([bomb], course_root, max_processes=40)
+    nb, _ = run_cells([bomb], course_root, max_processes=40)  # within the cell's timeout, else CellTimeoutError
     assert errors(nb.cells[0]) == [], nb.cells[0].outputs
     n_children, n_threads, refused = stdout(nb.cells[0]).split(maxsplit=2)
     assert 0 < int(n_children) < 40 and 0 < int(n_threads) < 40
     assert refused.strip() == "['BlockingIOError', 'RuntimeError']"
-    assert seconds < 20
 
 
 @needs_bwrap
 def test_per_cell_timeout_still_interrupts(course_root: Path):
+    timeout = 2
     nb, seconds = run_cells(
-        ["import time\ntime.sleep(10**6)", "print('next cell ran')"], course_root, timeout=2,
+        ["import time\ntime.sleep(10**6)", "print('next cell ran')"], course_root, timeout=timeout,
         interrupt_on_timeout=True,
     )
+    # Interrupted (a sleep of 10**6 s does not end by itself), and not before its timeout.
     assert errors(nb.cells[0]) == ["KeyboardInterrupt"]
     assert stdout(nb.cells[1]) == "next cell ran\n"
-    assert seconds < 15
+    assert seconds >= timeout
 
 
 def test_the_shipped_configuration_confines_autograding():

@@ -36,13 +36,17 @@ def test_both_executors_read_each_rule_from_one_setting():
 
 
 def test_the_hand_run_grader_stops_a_notebook_past_its_time_limit(tmp_path):
-    cells = ["import time", "time.sleep(2)", "time.sleep(2)", "def double(x):\n    return 2 * x"]
+    limit = 3
+    # The first cell starts as the clock does and sleeps past the limit (a sleep never ends early): the next
+    # cell is the first after the limit, however slow the machine.
+    cells = [f"import time\ntime.sleep({limit} + 1)", "def double(x):\n    return 2 * x"]
     path = tmp_path / "slow.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
     config = course_settings(REPO)
-    config.NotebookStopRules.notebook_time_limit = 3
+    config.NotebookStopRules.notebook_time_limit = limit
     with executed_notebook(path, config) as student:
-        with pytest.raises(StudentCodeError, match=r"was stopped at cell 4 of 4: the whole notebook ran past its 3 s"):
+        with pytest.raises(StudentCodeError,
+                           match=rf"was stopped at cell 2 of 2: the whole notebook ran past its {limit} s"):
             student.call("double", 1.0)
     config.NotebookStopRules.notebook_time_limit = 60
     with executed_notebook(path, config) as student:
@@ -85,7 +89,8 @@ def test_autograde_applies_the_assignments_cell_timeout(tmp_path):
     configuration, which once undid the assignment's own timeout (a Keras notebook's import cut off at 10 s)."""
     course_dir = copy_course(REPO, tmp_path / "course", assignments=[])
     with (course_dir / "nbgrader_config.py").open("a") as config:
-        config.write('c.ExecuteWithGraders.timeout = 1\nc.ExecuteWithGraders.assignment_timeouts = {"slow": 10}\n')
+        # 1 s: a 3 s sleep is always cut; 60 s: one is never cut, however loaded the machine.
+        config.write('c.ExecuteWithGraders.timeout = 1\nc.ExecuteWithGraders.assignment_timeouts = {"slow": 60}\n')
     course = Course(course_dir)
     timed_out_cells = {}
     for assignment in ("slow", "quick"):
@@ -106,7 +111,7 @@ def test_autograde_applies_the_assignments_cell_timeout(tmp_path):
 SLOW_FUNCTION = "import time\ndef double(x):\n    time.sleep(3)\n    return 2 * x"
 
 
-@pytest.mark.parametrize("call_timeout, passes", [(1, False), (10, True)])
+@pytest.mark.parametrize("call_timeout, passes", [(1, False), (20, True)])  # a 3 s call: always, never cut
 def test_a_grader_call_runs_under_the_call_timeout_not_the_cell_timeout(tmp_path, call_timeout, passes):
     """A grader's call into the kernel gets ``call_timeout``: the cell timeout (here 30 s) once overrode it."""
     course_dir = copy_course(REPO, tmp_path / "course", assignments=[])
@@ -139,7 +144,7 @@ def test_the_hand_run_grader_applies_the_assignments_timeout(tmp_path):
     with executed_notebook(path, config, assignment="other") as student:
         with pytest.raises(StudentCodeError, match=r"1 cells ran past the 1 s cell timeout"):
             student.call("double", 1.0)
-    config.NotebookStopRules.assignment_timeouts = {"slow": 10}
+    config.NotebookStopRules.assignment_timeouts = {"slow": 60}  # a 2 s cell: never cut
     with executed_notebook(path, config, assignment="slow") as student:
         assert student.call("double", 1.0) == 2.0
 

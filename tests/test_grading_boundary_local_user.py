@@ -171,6 +171,8 @@ def watched(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     instructor: Instructor = request.param
     problem = instructor.unavailable() or MALLORY.unavailable()
     if problem:
+        # request.node: the module (a module fixture), whose tests all skip with it
+        request.node.add_marker(pytest.mark.safety_feature("another local user reaches nothing of a grading run"))
         pytest.skip(problem)
     instructor.create()
     MALLORY.create()

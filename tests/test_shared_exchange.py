@@ -71,10 +71,11 @@ def _ok(run: subprocess.CompletedProcess[str], what: str) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The course (root's, private), a shared exchange, and a working folder in each student's home."""
     for user in (VICTIM, MALLORY):
         if reason := user.unavailable():
+            request.node.add_marker(pytest.mark.safety_feature("a student cannot submit as another (shared exchange)"))
             pytest.skip(f"two student Unix users cannot be played here: {reason}")
     for user in (VICTIM, MALLORY):
         user.create()

@@ -49,14 +49,26 @@ model = {"scale": 2}
 '''
 
 
-@pytest.fixture(scope="module")
-def student(tmp_path_factory):
-    path = tmp_path_factory.mktemp("submission") / "submission.ipynb"
+def _submission(folder: Path) -> Path:
+    path = folder / "submission.ipynb"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(SUBMISSION)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
-    with executed_notebook(path, timeout=30) as kernel:
+    return path
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    """One kernel for the module's tests that leave it as they found it."""
+    with executed_notebook(_submission(tmp_path_factory.mktemp("submission")), timeout=30) as kernel:
+        yield kernel
+
+
+@pytest.fixture
+def own_student(tmp_path):
+    """A kernel of the test's own, for a test that breaks it (the module's shared one would stay broken)."""
+    with executed_notebook(_submission(tmp_path), timeout=30) as kernel:
         yield kernel
 
 
@@ -205,7 +217,8 @@ def test_in_order_raises_where_a_loop_of_calls_would():
     assert len(seen) == 1
 
 
-def test_a_blocked_call_is_an_error_not_a_pass(student):
+def test_a_blocked_call_is_an_error_not_a_pass(own_student):
+    student = own_student  # its input transformer blocks every later call: not in the module's shared kernel
     student.call("softplus", np.zeros(1))
     student.json("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n']) or 0")
     with pytest.raises(StudentCodeError, match="no result came back"):

@@ -11,27 +11,36 @@ The kernel joins the cgroup before bwrap starts (``join_command`` prefixes the
 kernel command with a one-line shell that writes its own pid to
 ``cgroup.procs`` and execs), so nothing the notebook does escapes it.
 
-Both cgroup versions are supported, under the grader's own cgroup:
+Both cgroup versions are supported, under the grader's own cgroup, wherever they are mounted
+(``/proc/self/mountinfo``):
 
 - v1: ``<memory mount>/<own path>/course-kit-*``, ``memory.limit_in_bytes``
   (and ``memory.memsw.limit_in_bytes`` where swap is accounted);
 - v2: ``<unified mount>/<own path>/course-kit-*``, ``memory.max`` and
-  ``memory.swap.max``, when the grader's cgroup already enables the memory
-  controller for its children (``cgroup.subtree_control``).  Only v1 is
-  tested: the machines this kit is developed on have v1 memory cgroups.
+  ``memory.swap.max``.  Where the grader's cgroup does not yet enable the memory
+  controller for its children, a root grader enables it (``cgroup_delegation``:
+  down from the hierarchy's root, the grader's own processes moved into a leaf
+  cgroup first).  The v1 path is tested end to end (the kit's development and
+  test machines have v1 memory cgroups); the v2 delegation is tested against the
+  kernel with another controller, and its decisions against fake trees
+  (tests/test_cgroup_delegation.py).
 
-``available()`` says why not when neither works (not root, no delegation):
-the per-process rlimits then remain the only memory bounds.
+``available()`` prepares the cgroup (so it may delegate, once) and says why not
+when neither works (not root, memory bound elsewhere, processes in the way): the
+per-process rlimits then remain the only memory bounds.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from course_kit.confinement import cgroup_delegation
 
 PREFIX = "course-kit-"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -47,24 +56,55 @@ def _own_paths() -> dict[str, str]:
     return paths
 
 
+@dataclass(frozen=True)
+class Mount:
+    point: Path
+    root: str  # the cgroup the mount shows at its top ("/" unless a container bind-mounted its own)
+    fstype: str  # "cgroup" (v1) or "cgroup2"
+    options: frozenset[str]  # the superblock's: a v1 mount's controllers
+
+
+def _cgroup_mounts(mountinfo: str | None = None) -> list[Mount]:
+    """The cgroup mounts, from /proc/self/mountinfo (proc(5): the fields after " - " are fstype, source, options;
+    spaces in paths are written as \\040)."""
+    if mountinfo is None:
+        mountinfo = Path("/proc/self/mountinfo").read_text()
+    mounts = []
+    for line in mountinfo.splitlines():
+        before, _, after = line.partition(" - ")
+        fields, (fstype, _source, options) = before.split(), after.split()[:3]
+        if fstype in ("cgroup", "cgroup2"):
+            root, point = (re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), f) for f in fields[3:5])
+            mounts.append(Mount(Path(point), root, fstype, frozenset(options.split(","))))
+    return mounts
+
+
 def _parent_dir() -> tuple[Path, int]:
-    """The writable folder under which notebook cgroups go, and its cgroup version; OSError if none."""
-    own = _own_paths()
-    if "memory" in own:  # v1 (or hybrid) memory hierarchy
-        folder = CGROUP_ROOT / "memory" / own["memory"].lstrip("/")
-        if (folder / "memory.limit_in_bytes").exists() and os.access(folder, os.W_OK):
-            return folder, 1
-    if "" in own:
-        for mount in (CGROUP_ROOT, CGROUP_ROOT / "unified"):
-            folder = mount / own[""].lstrip("/")
-            control = folder / "cgroup.subtree_control"
-            if control.exists() and "memory" in control.read_text().split() and os.access(folder, os.W_OK):
+    """The writable folder under which notebook cgroups go, and its cgroup version; OSError if none (why not)."""
+    own, mounts, reasons = _own_paths(), _cgroup_mounts(), []
+    for mount in mounts:
+        if mount.fstype == "cgroup" and "memory" in mount.options and "memory" in own:  # v1 (or hybrid)
+            folder = mount.point / os.path.relpath(own["memory"], mount.root)
+            if (folder / "memory.limit_in_bytes").exists() and os.access(folder, os.W_OK):
+                return folder, 1
+            reasons.append(f"cgroup v1 memory folder {folder} is not writable")
+    for mount in mounts:
+        if mount.fstype == "cgroup2" and "" in own:
+            try:
+                folder = cgroup_delegation.own_folder(mount.point, mount.root, own[""])
+                cgroup_delegation.prepare(mount.point, folder)
+            except OSError as error:
+                reasons.append(f"cgroup v2: {error}")
+                continue
+            if os.access(folder, os.W_OK):
                 return folder, 2
-    raise OSError("no writable memory cgroup (cgroup v1 memory hierarchy, or v2 with memory delegated)")
+            reasons.append(f"cgroup v2 folder {folder} is not writable")
+    raise OSError("no writable memory cgroup (" + ("; ".join(reasons) or "no cgroup hierarchy mounted") + ")")
 
 
 def available() -> str | None:
-    """None if notebook cgroups can be made here, else why not."""
+    """None if notebook cgroups can be made here, else why not.  Where the grader's cgroup v2 can be given the memory
+    controller, this gives it (``cgroup_delegation``), once: later calls find it done."""
     try:
         _parent_dir()
     except OSError as error:
