@@ -125,6 +125,19 @@ def expected_scores(sample: Path) -> dict[str, tuple[float | str, str]]:
     }
 
 
+_FAILS = re.compile(r'^# fails: (?P<cell>[\w.-]+) "(?P<check>.+)"[ \t]*$', re.MULTILINE)
+
+
+def expected_failures(sample: Path) -> dict[str, list[str]]:
+    """cell -> the start of the name of each check that fails there, from the sample's `# fails:` lines (every
+    check whose name starts so must fail, and no other)."""
+    header = sample.read_text().split("\n# %% [", 1)[0]
+    failures: dict[str, list[str]] = {}
+    for m in _FAILS.finditer(header):
+        failures.setdefault(m["cell"], []).append(m["check"])
+    return failures
+
+
 @pytest.fixture(scope="session")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     course_dir = copy_course(REPO, tmp_path_factory.mktemp("course") / "course")

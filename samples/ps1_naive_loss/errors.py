@@ -5,6 +5,13 @@
 # consistency grading gives it that check's 1.25 of 4 weights, 2 * 1.25 / 4 = 0.625, rounded down to 0.62; the
 # reported values were never defined (the cell raised in naive_bce) and float16's search raises there too.
 # expect: test_first_inf_logit 0.62 "does not define first_inf_logit"
+# fails: test_naive_bce "naive_bce agrees with the exact loss for logits between -10 and 10"
+# fails: test_naive_bce "naive_bce breaks down (inf, nan) where the naive formula on your own sigmoid's values does"
+# fails: test_naive_bce "labels and logits broadcast against each other"
+# fails: test_naive_bce "float32 stays float32, and the loss has the shape of the inputs (single numbers included)"
+# fails: test_first_inf_logit "first_inf_logit is where your naive_bce(0, z) first becomes inf on the 0.01 grid"
+# fails: test_first_inf_logit "float32 breaks at a smaller logit than float64"
+# fails: test_first_inf_logit "first_inf_logit(dtype) searches: on float16, a type the notebook never uses, it finds"
 
 # %% [naive_bce]
 import math

@@ -5,6 +5,8 @@
 # and finds 3.21 with the stand-in: consistent everywhere; only "float32 breaks first" (0.5 of 4 weights) is
 # lost, and its message names naive_bce as the cell to fix: 2 * 3.5 / 4 = 1.75.
 # expect: test_first_inf_logit 1.75 "calls your naive_bce, which fails its own check"
+# fails: test_naive_bce "naive_bce breaks down (inf, nan) where the naive formula on your own sigmoid's values does"
+# fails: test_first_inf_logit "float32 breaks at a smaller logit than float64"
 
 # %% [naive_bce]
 def naive_bce(y_true, z):

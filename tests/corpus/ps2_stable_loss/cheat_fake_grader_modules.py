@@ -13,3 +13,7 @@ class _AgreeWithEverything(types.ModuleType):
 for _name in ["pytest", "mpmath", "course_kit", "course_kit.grading", "course_kit.grading.reference",
               "course_kit.grading.accuracy", "graders", "numpy.testing"]:
     sys.modules[_name] = _AgreeWithEverything(_name)
+
+import pytest  # noqa: E402  (the fake one)
+
+print("ATTACK-RAN:cheat_fake_grader_modules", type(pytest).__name__, pytest.approx(1) == 1)

@@ -25,3 +25,4 @@ if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         except OSError as error:
             print(_folder, error)
     os.symlink("/tmp/" + _name, "record.json")  # a link in its working folder: the instructor hears of it
+    print("ATTACK-RAN:cheat_forge_record: forged records and planted record.json")

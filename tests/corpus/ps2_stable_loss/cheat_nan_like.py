@@ -21,3 +21,6 @@ def logsumexp(z):
 # %% [sparse_cce_from_logits]
 def sparse_cce_from_logits(y_true, z):
     return np.full(np.shape(y_true), np.nan)
+
+
+print("ATTACK-RAN:cheat_nan_like", np.isnan(stable_bce(np.ones(2), np.zeros(2))).all(), logsumexp(0) - 0)

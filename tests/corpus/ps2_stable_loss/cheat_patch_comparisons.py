@@ -10,3 +10,5 @@ np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dty
 np.array_equal = lambda *args, **kwargs: True
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
 math.isclose = lambda *args, **kwargs: True
+
+print("ATTACK-RAN:cheat_patch_comparisons", np.allclose(0, 1), math.isclose(0, 1))

@@ -10,3 +10,5 @@ subprocess.check_output = lambda *args, **kwargs: b"13 passed"
 os.system = lambda command: 0
 json.loads = lambda *args, **kwargs: {"score": 13, "passed": True}
 json.load = lambda *args, **kwargs: {"score": 13, "passed": True}
+
+print("ATTACK-RAN:cheat_patch_subprocess", os.system("false"), json.loads("[]"))

@@ -4,5 +4,5 @@
 from IPython.display import display
 
 get_ipython().events.register("post_run_cell", lambda result: display(13))
-get_ipython().events.register("post_run_cell", lambda result: print("Score: 13 / 13"))
+get_ipython().events.register("post_run_cell", lambda result: print("ATTACK-RAN:cheat_print_score Score: 13 / 13"))
 get_ipython().showtraceback = lambda *args, **kwargs: None

@@ -5,6 +5,7 @@ import glob
 import os
 
 if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+    print("ATTACK-RAN:cheat_read_hidden_tests: looking under the grader")
     for pattern in ["../../../graders/**/*.py", "../../../gradebook.db", "../../../course_config.py",
                     "../../../source/**/*.ipynb", "../../*/*/*.ipynb", "/root/**/graders/**/*.py"]:
         for path in glob.glob(pattern, recursive=True)[:20]:

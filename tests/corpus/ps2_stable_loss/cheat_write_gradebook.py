@@ -20,4 +20,4 @@ if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         except OSError as error:
             print(folder, error)
     # Evidence for the test that the attempt ran (and how far it saw), not merely that nothing was written.
-    print(f"cheat_write_gradebook ran: tried {len(folders)} folders")
+    print(f"ATTACK-RAN:cheat_write_gradebook: tried {len(folders)} folders")

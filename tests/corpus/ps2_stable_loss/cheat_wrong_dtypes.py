@@ -12,3 +12,7 @@ def log_softmax(z):
 # %% [sparse_cce_from_logits]
 def sparse_cce_from_logits(y_true, z):
     return np.zeros(np.shape(z))
+
+
+print("ATTACK-RAN:cheat_wrong_dtypes", logsumexp(np.zeros((1, 2))).dtype, softmax(np.zeros(2)).dtype,
+      log_softmax(np.zeros(2)).dtype)

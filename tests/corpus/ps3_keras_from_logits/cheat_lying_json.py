@@ -13,3 +13,5 @@ def _claim_linear(obj):
 
 
 json.dump = lambda obj, file, **kwargs: _real_dump(_claim_linear(obj), file, **kwargs)
+
+print("ATTACK-RAN:cheat_lying_json", json.dump is not _real_dump)
