@@ -12,7 +12,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo grade status audit roster dates test lint bench release lock clean
+.PHONY: setup demo grade status audit roster dates test lint bench release lock clean hub hub-prefix test-hub
 
 setup: $(STAMP)
 
@@ -132,6 +132,51 @@ lock:
 	rm -rf /tmp/course-kit-lock && $(PYTHON) -m venv /tmp/course-kit-lock
 	/tmp/course-kit-lock/bin/pip install --quiet --upgrade pip
 	/tmp/course-kit-lock/bin/python scripts/lock.py $(LOCK_PYTHONS)
+
+# The course on JupyterHub (docs/jupyterhub.md), as root: PAM logins, each user's server as that Unix user.
+# Every user's server runs from HUB_PREFIX, a venv of the locked requirements on HUB_PYTHON that all users can
+# read and run (a clone or a pyenv under /root, mode 700, is out of their reach); the proxy is hub/package-lock.json's,
+# installed by npm ci.  The course, exchange, groups and ports are hub/jupyterhub_config.py's FROM_LOGITS_* variables.
+HUB_PREFIX ?= /opt/from_logits-hub
+HUB_PYTHON ?= /usr/bin/python3
+HUB_STAMP  := $(HUB_PREFIX)/.installed
+PROXY      := hub/node_modules/.bin/configurable-http-proxy
+
+hub-prefix: $(HUB_STAMP) $(PROXY)
+
+$(HUB_STAMP): requirements.txt pyproject.toml hub/nbgrader_config.py $(wildcard hub/students/*/*) $(shell find course_kit -name '*.py' -o -name '*.json' -o -name '*.tpl' -o -name '*.j2')
+	@test "$$(id -u)" = 0 || { echo "make hub-prefix installs into $(HUB_PREFIX) for every user: run it as root"; exit 1; }
+	@$(HUB_PYTHON) -c 'import sys; assert sys.version_info[:2] in [(3, 11), (3, 12), (3, 13)]' \
+	  || { echo "HUB_PYTHON=$(HUB_PYTHON) is not a Python 3.11-3.13 (every user must be able to run it)"; exit 1; }
+	umask 022 && rm -rf $(HUB_PREFIX)/venv && $(HUB_PYTHON) -m venv $(HUB_PREFIX)/venv
+	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --upgrade pip
+	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --no-deps -r requirements.txt
+	@# Not editable: the kit is copied into the prefix, so users need nothing of the clone.
+	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --no-deps --no-build-isolation .
+	$(HUB_PREFIX)/venv/bin/pip check
+	install -d -m 755 $(HUB_PREFIX)/venv/etc/jupyter
+	install -m 644 hub/nbgrader_config.py $(HUB_PREFIX)/venv/etc/jupyter/nbgrader_config.py
+	rm -rf $(HUB_PREFIX)/students && umask 022 && cp -r hub/students $(HUB_PREFIX)/students
+	chmod -R a+rX $(HUB_PREFIX)
+	touch $@
+
+$(PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Brings the hub up in the foreground (Ctrl-C stops it); for a term, the systemd unit in docs/jupyterhub.md.
+hub: hub-prefix
+	@test "$$(id -u)" = 0 || { echo "JupyterHub spawns each user's server as that user: run make hub as root"; exit 1; }
+	install -d -m 700 $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub}
+	cd $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub} && $(HUB_PREFIX)/venv/bin/jupyterhub -f $(abspath hub/jupyterhub_config.py)
+
+# The hub end to end in Chromium (tests/test_hub.py): an instructor and two students, real Unix users, ps1 from
+# release to feedback.  Apart from `make test`, whose budget it would not fit.
+# As an ordinary user it says why it cannot run (it makes Unix users and starts the hub as root) and stops there.
+test-hub: $(STAMP)
+	@if [ "$$(id -u)" != 0 ]; then echo "make test-hub skipped: it creates Unix users and runs JupyterHub as root"; \
+	else $(MAKE) --no-print-directory hub-prefix && \
+	  CK_TEST_HUB=1 FROM_LOGITS_HUB_PREFIX=$(HUB_PREFIX) $(BIN)/pytest -n 0 -q --durations=5 tests/test_hub.py; fi
 
 clean:
 	rm -rf $(VENV) demo-course
