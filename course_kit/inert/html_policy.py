@@ -31,9 +31,9 @@ its defaults this policy:
   ``<mglyph>`` (loads an image), and no ``href`` (a link on any MathML element in Firefox),
   ``xlink:href``, ``src``, ``actiontype`` or ``definitionURL``; and, as for CSS, nothing that moves
   maths off its own box over the page: no ``voffset``, no negative length (``\\hspace{-50em}``).
-  ammonia checks every change of
-  namespace between HTML and MathML, so markup that parses differently once re-serialised (the
-  mutation XSS of ``<math><mtext><table><mglyph><style>``) is dropped.
+  ammonia checks every change of namespace between HTML and MathML, so markup that parses
+  differently once re-serialised (the mutation XSS of ``<math><mtext><table><mglyph><style>``) is
+  dropped.
 """
 
 from __future__ import annotations
