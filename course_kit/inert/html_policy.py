@@ -29,9 +29,11 @@ its defaults this policy:
   ``actiontype`` toggles and writes the status line in some browsers), ``<annotation-xml>`` (an
   HTML integration point: HTML, ``<svg>``, script inside maths), ``<semantics>``/``<annotation>``,
   ``<mglyph>`` (loads an image), and no ``href`` (a link on any MathML element in Firefox),
-  ``xlink:href``, ``src``, ``actiontype`` or ``definitionURL``.  ammonia checks every change of
-  namespace between HTML and MathML, so markup that parses differently once re-serialised (the
-  mutation XSS of ``<math><mtext><table><mglyph><style>``) is dropped.
+  ``xlink:href``, ``src``, ``actiontype`` or ``definitionURL``; and, as for CSS, nothing that moves
+  maths off its own box over the page: no ``voffset``, no negative length (``\\hspace{-50em}``).
+  ammonia checks every change of namespace between HTML and MathML, so markup that parses
+  differently once re-serialised (the mutation XSS of ``<math><mtext><table><mglyph><style>``) is
+  dropped.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ MATHML_TAGS = frozenset({
     "mprescripts", "none", "mtable", "mtr", "mtd", "menclose",
 })  # fmt: skip
 # Layout only: sizes, spacing, alignment, fonts, colours (mathcolor/mathbackground take a colour, never a URL).
+# Lengths only where they widen a box, never negative (MATHML_LENGTHS, _attribute_filter).
 _MATHML_EVERYWHERE = {"displaystyle", "scriptlevel", "mathvariant", "mathsize", "mathcolor", "mathbackground"}
 MATHML_ATTRIBUTES = {
     "math": {"display", "xmlns"},
@@ -72,12 +75,14 @@ MATHML_ATTRIBUTES = {
     "mover": {"accent"}, "munder": {"accentunder"}, "munderover": {"accent", "accentunder"},
     "mfrac": {"linethickness"},
     "mspace": {"width", "height", "depth", "linebreak"},
-    "mpadded": {"width", "height", "depth", "lspace", "voffset"},
+    "mpadded": {"width", "height", "depth", "lspace"},
     "mtable": {"columnalign", "rowalign", "columnlines", "rowlines", "columnspacing", "rowspacing", "frame"},
     "mtr": {"columnalign", "rowalign"},
     "mtd": {"columnalign", "rowalign", "columnspan", "rowspan"},
     "menclose": {"notation"},
 }  # fmt: skip
+
+MATHML_LENGTHS = frozenset({"width", "height", "depth", "lspace", "rspace"})
 
 _TAGS = set(nh3.ALLOWED_TAGS) | {"tfoot"} | MATHML_TAGS  # ammonia lists tfoot's attributes but not the tag
 _ATTRIBUTES = {tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -86,8 +91,11 @@ for _tag in MATHML_TAGS:
     _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | _MATHML_EVERYWHERE | MATHML_ATTRIBUTES.get(_tag, set())
 
 
-def _url_filter(element: str, attribute: str, value: str) -> str | None:
-    """Keep a URL attribute only where it can neither run script nor make a request with the reader's cookie."""
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    """Keep a URL attribute only where it can neither run script nor make a request with the reader's cookie, and
+    a MathML length only where it cannot pull maths over what is beside it."""
+    if element in MATHML_TAGS and attribute in MATHML_LENGTHS:
+        return None if value.strip().startswith("-") else value
     if attribute == "src" or (element == "img" and attribute in {"srcset", "longdesc", "usemap"}):
         return value if attribute == "src" and IMAGE_DATA.match(value.strip()) else None
     if attribute in {"href", "cite"}:
@@ -104,7 +112,7 @@ def clean(html: str) -> str:
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        attribute_filter=_url_filter,
+        attribute_filter=_attribute_filter,
         url_schemes=set(LINK_SCHEMES) | {"data"},
         filter_style_properties=set(STYLE_PROPERTIES),
         strip_comments=True,
