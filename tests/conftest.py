@@ -338,3 +338,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         for reason, tests in sorted(reasons.items()):
             terminalreporter.write_line(f"NOT TESTED: {feature}: {reason} ({len(tests)} tests, e.g. {tests[0]})",
                                         red=True, bold=True)
+
+
+# `make <target>` of the kit, run in a course copy as in a clone: the clone's Makefile and venv (VENV=, so that
+# the recipe's python is the venv's own path, which the kernels' sandbox can see; -o: never remake the venv).
+VENV = Path(sys.executable).parent.parent
+
+
+def make_command(target: str, *variables: str) -> list[str]:
+    if not (VENV / ".installed").exists():
+        pytest.skip(f"{VENV} was not built by `make setup`: the Makefile's recipes need its stamp")
+    return ["make", "-s", "-f", str(REPO / "Makefile"), f"VENV={VENV}", "-o", f"{VENV}/.installed", target,
+            *variables]
+
+
+def course_env(**extra: str) -> dict[str, str]:
+    """The environment an instructor's shell has in the course root: the venv's commands first on PATH."""
+    return {**os.environ, "PATH": f"{VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", **extra}

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, auto_scores, processes_matching
+from conftest import REPO, auto_scores, course_env, make_command, processes_matching
 from course_kit.instructor import Course, copy_course
 from course_kit.instructor.grade_class import EXIT_OK, is_graded, main
 from course_kit.instructor.samples import build_submission, read_sample
@@ -178,3 +178,47 @@ def test_a_worker_killed_mid_notebook_loses_no_student(tmp_path, killed_runs_tmp
     assert _fully_autograded(course) == {"a_first": True, "b_slow": True, "c_last": True}
     assert course.score(ASSIGNMENT, "b_slow") == (7.0, 7.0)
     assert not list((course.course_dir / "autograded").glob("*/*.grading"))
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["one worker", "two workers"])
+def test_ctrl_c_stops_make_grade_with_one_line_and_leaves_nothing(tmp_path, jobs):
+    """Ctrl-C at the terminal during ``make grade`` (SIGINT to its whole process group, workers included, mid-way
+    through b_slow's notebook): one line says how many are graded and to run again, no worker's traceback, and
+    the run's own TMPDIR is left empty; grade_class exits 130, and make, stopped by the same SIGINT, says
+    "Interrupt" and dies of it.  The rerun grades the rest."""
+    course, _ = _class_of_three(tmp_path)
+    run_tmp = Path(tempfile.mkdtemp(prefix="ck-int-", dir="/tmp"))  # short: kernels put ipc sockets below it
+    run_tmp.chmod(0o711)
+    try:
+        make = subprocess.Popen(make_command("grade", f"A={ASSIGNMENT}", f"J={jobs}"), cwd=course.course_dir,
+                                env=course_env(TMPDIR=str(run_tmp)), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        slow = course.course_dir / "autograded" / "b_slow" / ASSIGNMENT  # nbgrader makes it as b_slow's run starts
+        deadline = time.monotonic() + 300
+        while not slow.exists() and make.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert make.poll() is None and slow.exists(), make.communicate(timeout=300)[0]
+        os.killpg(make.pid, signal.SIGINT)
+        output = make.communicate(timeout=300)[0]
+        deadline = time.monotonic() + 120  # make waits for its recipe; the group's last process may still be ending
+        while _group_alive(make.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(make.pid), "a process of the interrupted run lives on"
+        assert make.returncode == -signal.SIGINT, output
+        said = [line for line in output.splitlines() if line.startswith("Interrupted")]
+        assert len(said) == 1 and f"run make grade A={ASSIGNMENT} again to grade the rest" in said[0], output
+        assert "Traceback" not in output and "KeyboardInterrupt" not in output and "ERROR" not in output, output
+        assert sorted(os.listdir(run_tmp)) == [], "the interrupted run left files in its TMPDIR"
+    finally:
+        shutil.rmtree(run_tmp, ignore_errors=True)
+    assert not is_graded(course, ASSIGNMENT, "b_slow")
+    assert main([ASSIGNMENT, "--course-dir", str(course.course_dir), "--jobs", "1"]) == EXIT_OK
+    assert all(is_graded(course, ASSIGNMENT, s) for s in ("a_first", "b_slow", "c_last"))
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
