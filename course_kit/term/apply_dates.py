@@ -50,7 +50,7 @@ def apply_term_dates(gradebook: Gradebook, dates: TermDates, assignments: list[s
         record.duedate = due
         for submission in submissions:
             submission.extension = extended.get(submission.student_id)
-            graded = any(n.score or n.late_submission_penalty for n in submission.notebooks)
+            graded = any(g.auto_score is not None for n in submission.notebooks for g in n.grades)
             if graded and before[submission.student_id] != submission.duedate:
                 changes.append(DateChange(assignment, submission.student_id, before[submission.student_id],
                                           submission.duedate))
