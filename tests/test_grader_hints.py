@@ -28,7 +28,7 @@ from conftest import REPO
 from course_kit.instructor.audit import read_variant
 from course_kit.instructor.samples import Sample, build_submission
 from course_numerics.hints import EXP, KEEPDIMS, WHERE, hint_for
-from course_numerics.mistakes import TWICE, named_mistake
+from course_numerics.mistakes import NAIVE, TWICE, named_mistake
 
 ASSIGNMENT = "ps2_stable_loss"
 CORPUS = REPO / "graders" / ASSIGNMENT / "audit"
@@ -92,6 +92,20 @@ def test_softmax_applied_twice_is_recognised_from_the_values(dtype):
     with np.errstate(all="ignore"):
         log_softmax_twice = (_softmax(z) - np.log(np.sum(np.exp(_softmax(z)), axis=-1, keepdims=True))).astype(dtype)
     assert named_mistake("log_softmax", (z,), log_softmax_twice) == TWICE.format(name="log_softmax")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_naive_loss_is_recognised_by_where_it_breaks(dtype):
+    z = np.array([0.0, 5.0, -17.0, 17.0, 37.0, -40.0, 100.0, 800.0, -800.0], dtype)
+    y = np.tile(np.array([0.0, 1.0], dtype), 5)[:z.size]
+    with np.errstate(all="ignore"):
+        p = 1 / (1 + np.exp(-z))
+        naive = -y * np.log(p) - (1 - y) * np.log(1 - p)  # the student's arithmetic, in the dtype given
+        stable = np.where(z >= 0, z * (1 - y), -z * y) + np.log1p(np.exp(-np.abs(z)))
+    assert not np.all(np.isfinite(naive))
+    assert named_mistake("stable_bce", (y, z), naive) == NAIVE
+    assert named_mistake("stable_bce", (y, z), stable) is None
+    assert named_mistake("stable_bce", (y, z), np.nan_to_num(naive, posinf=0.0, nan=0.0)) is None  # silenced
 
 
 # -- end to end: ps2's graders, run by hand on the audit corpus's variants ---------------------------------------

@@ -13,13 +13,13 @@ shows the pattern:
 
 And where a function calls another answer of the notebook (``ANSWERS``: any of ps2's functions of logits
 may call another, as the public checks assume), a failed check of the caller names the callee first when
-the callee is wrong: "Cause: sparse_cce_from_logits calls your logsumexp, which fails its own check
-(logsumexp); fix logsumexp first".  Which callees: the names the caller's own code object refers to
-(``code_names``), as the notebook's public checks read them.  Wrong: its cell's checks failed, if pytest
-graded that cell earlier in this run; otherwise (pytest grades the modules in file-name order, so
-log_softmax before logsumexp) ``probe``, the callee on a few public rows against its exact values and
-bound, in both dtypes and with floating-point errors raised, as its own checks call it.  The note states
-only those two facts, and quotes nothing the student's kernel said.
+the callee is wrong: "Cause: sparse_cce_from_logits calls your logsumexp, which fails its own check (in
+logsumexp's cell): fix logsumexp first".  Which callees: the global names the caller's own code loads
+(``global_names``; the public checks read co_names, attribute names too).  Wrong: its cell's checks
+failed, if pytest graded that cell earlier in this run; otherwise (pytest grades the modules in file-name
+order, so log_softmax before logsumexp) ``probe``, the callee on a few public rows against its exact
+values and bound, in both dtypes and with floating-point errors raised, as its own checks call it.  The
+note states only those two facts, and quotes nothing the student's kernel said.
 """
 
 from __future__ import annotations
@@ -95,6 +95,20 @@ def code_names(student: StudentKernel, function: str) -> set[str]:
     return {name for name in used if isinstance(name, str)} if isinstance(used, list) else set()
 
 
+def global_names(student: StudentKernel, function: str) -> set[str]:
+    """The global names the student's ``function`` (and the code it holds) loads: the functions it can call by
+    name.  Not attribute names: ``scipy.special.logsumexp(z)`` does not call the student's logsumexp."""
+    code = f"getattr({function}, '__code__', None)"
+    expression = (f"sorted({{i.argval for c in [{code}] + list(getattr({code}, 'co_consts', ())) "
+                  f"if hasattr(c, 'co_code') for i in __import__('dis').get_instructions(c) "
+                  f"if i.opname in ('LOAD_GLOBAL', 'LOAD_NAME') and isinstance(i.argval, str)}})")
+    try:
+        used = student.json(expression, what=f"the global names {function} uses")
+    except StudentCodeError:
+        return set()
+    return {name for name in used if isinstance(name, str)} if isinstance(used, list) else set()
+
+
 def probe(student: StudentKernel, function: str) -> bool:
     """Whether the student's ``function`` (one of ``PROBED``) is wrong on the public probe rows: an error (with
     floating-point errors raised), a wrong shape or dtype, or a value outside its bound."""
@@ -131,7 +145,7 @@ def _wrong(item: pytest.Item, student: StudentKernel, cell: str) -> bool:
 
 def wrong_callees(item: pytest.Item, student: StudentKernel, cell: str) -> list[str]:
     """The other answers that the answer of ``cell`` calls and that are wrong themselves, in notebook order."""
-    used = code_names(student, ANSWERS[cell])
+    used = global_names(student, ANSWERS[cell])
     return [function for callee, function in ANSWERS.items()
             if callee != cell and function in used and _wrong(item, student, callee)]
 

@@ -37,6 +37,7 @@ from course_kit.grading.accuracy import assert_same_shape, assert_within
 from course_kit.grading.student_kernel import in_order
 from course_numerics import reference
 from course_numerics.figures import answer, curves, public_logits
+from course_numerics.mistakes import assert_within_named
 from course_numerics.tolerances import RELATIVE, SCALED_BCE, relative_bound, scaled_bound, shown_as
 
 DTYPES = [np.float64, np.float32]
@@ -96,7 +97,8 @@ def case(kind: str, dtype_name: str, seed: int) -> tuple[np.ndarray, np.ndarray,
 def _check(student, kind: str, dtype, what: str, seed: int = 0) -> None:
     y, z, ref = case(kind, np.dtype(dtype).name, seed if kind != "breaking" else 0)
     got = student.call("stable_bce", y, z)
-    assert_within(got, ref, scaled_bound(z, dtype), f"{what} ({np.dtype(dtype).name})", inputs={"y": y, "z": z})
+    assert_within_named("stable_bce", (y, z), got, ref, scaled_bound(z, dtype), f"{what} ({np.dtype(dtype).name})",
+                        inputs={"y": y, "z": z})
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
