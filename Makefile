@@ -143,7 +143,7 @@ $(PROXY): hub/package.json hub/package-lock.json
 hub: hub-prefix
 	@test "$$(id -u)" = 0 || { echo "JupyterHub spawns each user's server as that user: run make hub as root"; exit 1; }
 	install -d -m 700 $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub}
-	cd $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub} && $(HUB_PREFIX)/venv/bin/jupyterhub -f $(abspath hub/jupyterhub_config.py)
+	cd $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub} && exec $(HUB_PREFIX)/venv/bin/jupyterhub -f $(abspath hub/jupyterhub_config.py)
 
 # The hub end to end in Chromium (tests/test_hub.py): an instructor and two students, real Unix users, ps1 from
 # release to feedback.  Apart from `make test`, whose budget it would not fit.
