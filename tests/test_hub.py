@@ -34,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -215,6 +216,29 @@ def hub() -> Iterator[Hub]:
         shutil.rmtree(top, ignore_errors=True)
 
 
+class SandboxWatch:
+    """Seen while it runs: a bubblewrap process of ``user`` (the confined kernels the kit's autograde starts)."""
+
+    def __init__(self, user: str) -> None:
+        self.uid, self.seen, self._stop = pwd.getpwnam(user).pw_uid, threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not (self.seen.is_set() or self._stop.is_set()):
+            for process in psutil.process_iter(["name", "uids"]):
+                if process.info["name"] == "bwrap" and process.info["uids"] and process.info["uids"].real == self.uid:
+                    self.seen.set()
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> SandboxWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as launched:
@@ -375,9 +399,12 @@ def test_the_course_runs_on_jupyterhub_end_to_end(hub: Hub, browser: Browser, tm
     teacher.reload()
     expect(row.locator("td.num-submissions")).to_have_text(str(len(STUDENTS)))
     teacher.goto(f"{hub.url}/user/{INSTRUCTOR}/formgrader/manage_submissions/{ASSIGNMENT}")
-    for student in STUDENTS:
-        line = teacher.locator("tr", has=teacher.locator("td.student-id", has_text=student))
-        formgrader_action(teacher, line.locator("td.autograde a"), AUTOGRADE_MS)
+    with SandboxWatch(INSTRUCTOR) as sandbox:
+        for student in STUDENTS:
+            line = teacher.locator("tr", has=teacher.locator("td.student-id", has_text=student))
+            formgrader_action(teacher, line.locator("td.autograde a"), AUTOGRADE_MS)
+    # Formgrader's button graded with the course's configuration: kernels in bubblewrap, as the instructor.
+    assert sandbox.seen.is_set(), "formgrader's autograde started no bubblewrap sandbox"
     teacher.reload()
     expect(teacher.locator("td.status", has_text="graded")).to_have_count(len(STUDENTS))
     shots.take(teacher, "instructor-autograded")
