@@ -144,7 +144,7 @@ PROXY      := hub/node_modules/.bin/configurable-http-proxy
 
 hub-prefix: $(HUB_STAMP) $(PROXY)
 
-$(HUB_STAMP): requirements.txt pyproject.toml hub/nbgrader_config.py $(wildcard hub/students/*/*) $(shell find course_kit -name '*.py' -o -name '*.json' -o -name '*.tpl' -o -name '*.j2')
+$(HUB_STAMP): requirements.txt pyproject.toml hub/nbgrader_config.py $(wildcard hub/students/*/*) $(shell find course_kit -name '*.py' -o -name '*.json' -o -name '*.j2' 2>/dev/null)
 	@test "$$(id -u)" = 0 || { echo "make hub-prefix installs into $(HUB_PREFIX) for every user: run it as root"; exit 1; }
 	@$(HUB_PYTHON) -c 'import sys; assert sys.version_info[:2] in [(3, 11), (3, 12), (3, 13)]' \
 	  || { echo "HUB_PYTHON=$(HUB_PYTHON) is not a Python 3.11-3.13 (every user must be able to run it)"; exit 1; }
@@ -152,7 +152,7 @@ $(HUB_STAMP): requirements.txt pyproject.toml hub/nbgrader_config.py $(wildcard 
 	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --upgrade pip
 	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --no-deps -r requirements.txt
 	@# Not editable: the kit is copied into the prefix, so users need nothing of the clone.
-	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --no-deps --no-build-isolation .
+	umask 022 && $(HUB_PREFIX)/venv/bin/pip install --quiet --no-deps --no-build-isolation . && rm -rf build
 	$(HUB_PREFIX)/venv/bin/pip check
 	install -d -m 755 $(HUB_PREFIX)/venv/etc/jupyter
 	install -m 644 hub/nbgrader_config.py $(HUB_PREFIX)/venv/etc/jupyter/nbgrader_config.py
@@ -168,7 +168,7 @@ $(PROXY): hub/package.json hub/package-lock.json
 hub: hub-prefix
 	@test "$$(id -u)" = 0 || { echo "JupyterHub spawns each user's server as that user: run make hub as root"; exit 1; }
 	install -d -m 700 $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub}
-	cd $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub} && $(HUB_PREFIX)/venv/bin/jupyterhub -f $(abspath hub/jupyterhub_config.py)
+	cd $${FROM_LOGITS_HUB_STATE:-/srv/jupyterhub} && exec $(HUB_PREFIX)/venv/bin/jupyterhub -f $(abspath hub/jupyterhub_config.py)
 
 # The hub end to end in Chromium (tests/test_hub.py): an instructor and two students, real Unix users, ps1 from
 # release to feedback.  Apart from `make test`, whose budget it would not fit.

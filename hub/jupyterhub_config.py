@@ -2,7 +2,7 @@
 
 Run as root (JupyterHub's docs: the local-process spawner starts each user's server as that Unix user):
 
-    make hub            # = .venv/bin/jupyterhub -f hub/jupyterhub_config.py, after building the server prefix
+    make hub      # = <prefix>/venv/bin/jupyterhub -f hub/jupyterhub_config.py, after make hub-prefix builds it
 
 * Logins: PAM, the machine's own accounts (swap in OAuthenticator or LTI Authenticator: docs/jupyterhub.md).
 * Each user's server: ``jupyterhub-singleuser`` as that Unix user, from a world-readable prefix that ``make hub``
