@@ -190,8 +190,11 @@ def test_ctrl_c_stops_make_grade_with_one_line_and_leaves_nothing(tmp_path, jobs
     run_tmp = Path(tempfile.mkdtemp(prefix="ck-int-", dir="/tmp"))  # short: kernels put ipc sockets below it
     run_tmp.chmod(0o711)
     try:
+        # An instructor whose Dask configuration names a temporary-directory: the run's scratch stays in its own
+        # folder all the same (the scheduler's went there, and its dask-scratch-space stayed).
+        env = course_env(TMPDIR=str(run_tmp), DASK_TEMPORARY_DIRECTORY=str(run_tmp / "dask-configured"))
         make = subprocess.Popen(make_command("grade", f"A={ASSIGNMENT}", f"J={jobs}"), cwd=course.course_dir,
-                                env=course_env(TMPDIR=str(run_tmp)), stdout=subprocess.PIPE,
+                                env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         slow = course.course_dir / "autograded" / "b_slow" / ASSIGNMENT  # nbgrader makes it as b_slow's run starts
         deadline = time.monotonic() + 300

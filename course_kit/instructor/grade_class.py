@@ -11,10 +11,13 @@ by side on Dask workers (``course_kit.parallel``: one process per core by
 default, within memory), and this process alone writes the gradebook.  One
 line per student, then the count of submissions that need a look, each with
 its reason (a cell still to grade by hand is one), then the submissions collect refused
-(``course_kit/exchange/refusals.py``).  Exit status: 0 when every submission was graded
-with nothing to look at, 1 when some need a look or collect refused some, 2 when grading could not run
-at all (e.g. confinement is unavailable), 3 when another run holds the course
-and ``--no-wait`` was given.
+(``course_kit/exchange/refusals.py``), then where each student first lost points (their grading records)
+and the class's counts as ``make status`` gives them (``course_kit.instructor.status``); with nothing
+collected, how many submissions wait in the exchange.  Exit status: 0 when every submission was graded
+with nothing to look at, 1 when some need a look, collect refused some, or some wait in the exchange
+uncollected, 2 when grading could not run at all (e.g. confinement is unavailable), 3 when another run
+holds the course and ``--no-wait`` was given, 130 when Ctrl-C stopped it (one line says how many are
+graded; the local workers ignore SIGINT, so only this process answers it and closes the cluster).
 
 One run per course at a time (``run_lock``): a second one says whose run it
 waits for, and waits.  A regrade keeps each hand grade whose answer did not

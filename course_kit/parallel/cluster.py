@@ -84,11 +84,14 @@ def local_cluster(workers: int, security: Security | None = None, scratch: Path 
     # from the configuration when each server starts (the nannies hand it on to their worker processes).
     # The scheduler's takes a free port, not 8787, which another cluster may hold.
     # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
-    with dask.config.set(SILENT_HTTP), _children_ignore_ctrl_c():
+    # The scheduler's scratch space follows Dask's temporary-directory, which a user's Dask configuration may set
+    # outside the run's folder (it would stay there after the run): point it at the same folder as the workers'.
+    scratch = scratch or Path(tempfile.gettempdir())
+    with dask.config.set({**SILENT_HTTP, "temporary-directory": str(scratch)}), _children_ignore_ctrl_c():
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, protocol="tls://",
                             host=LOOPBACK, security=security or local_security(), dashboard_address=None,
                             worker_dashboard_address=None, scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
-                            local_directory=str(scratch or tempfile.gettempdir()), silence_logs=logging.ERROR,
+                            local_directory=str(scratch), silence_logs=logging.ERROR,
                             env={LOCAL_WORKER: "1"})
 
 
