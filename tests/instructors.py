@@ -61,13 +61,13 @@ class Instructor:
         try:
             pwd.getpwnam(self.user)
         except KeyError:
-            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", self.user], check=True)
+            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", self.user], check=True, timeout=120)
 
     def give(self, path: Path) -> None:
         """Make ``path`` (a course directory) this instructor's own, as if they had cloned it."""
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
-            subprocess.run(["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True)
+            subprocess.run(["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True, timeout=300)
 
     def command(self, argv: Sequence[str], env: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
         """The command line and environment that run ``argv`` as this instructor (``env`` added to it)."""

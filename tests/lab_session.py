@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -43,17 +42,13 @@ USER_SETTINGS = {
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "browser-screenshots"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class LabServer:
     """``jupyter lab`` serving ``root`` on 127.0.0.1; ``url(path)`` carries the token."""
 
     def __init__(self, root: Path, scratch: Path, extra_args: tuple[str, ...] = ()) -> None:
-        self.root, self.port, self.token = root, free_port(), secrets.token_hex(16)
+        # The server picks its own port (0) and says which in its runtime file: a port picked here and closed
+        # could be taken by another process before the server bound it.
+        self.root, self.port, self.token = root, None, secrets.token_hex(16)
         self.log_path = scratch / "jupyterlab.log"
         bindir = str(Path(sys.executable).parent)  # kernels and nbgrader's alembic are found beside this Python
         env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
@@ -63,6 +58,7 @@ class LabServer:
                      "IPYTHONDIR"):
             env[name] = str(scratch / name.lower())
         self.data_dir = Path(env["JUPYTER_DATA_DIR"])
+        self.runtime_dir = Path(env["JUPYTER_RUNTIME_DIR"])
         env["JUPYTERLAB_SETTINGS_DIR"] = str(scratch / "lab-settings")
         for plugin, settings in USER_SETTINGS.items():
             path = scratch / "lab-settings" / f"{plugin}.jupyterlab-settings"
@@ -70,7 +66,7 @@ class LabServer:
             path.write_text(json.dumps(settings))
         command = [
             sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            "--ServerApp.port=0", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
             # No news feed or update check: the page would otherwise ask about them and call out.
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -84,6 +80,7 @@ class LabServer:
             )  # not waited for here: the caller prepares the course meanwhile (wait_until_up)
 
     def url(self, path: str = "lab") -> str:
+        assert self.port is not None, "the server's port is known once it is up (wait_until_up)"
         return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
 
     def log(self) -> str:
@@ -95,9 +92,12 @@ class LabServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log()}")
             try:
+                if self.port is None:  # jupyter_server writes it once listening (ServerApp.info_file)
+                    info = self.runtime_dir / f"jpserver-{self.process.pid}.json"
+                    self.port = json.loads(info.read_text())["port"]
                 with urllib.request.urlopen(self.url("api/status"), timeout=5):
                     return
-            except OSError:
+            except (OSError, ValueError):  # no file yet, half written, or not answering yet
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"jupyter lab did not answer within {limit_s} s:\n{self.log()}")
@@ -110,7 +110,7 @@ class LabServer:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            self.process.wait(timeout=60)
         for child in started:
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.kill()

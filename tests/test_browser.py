@@ -82,7 +82,7 @@ class Course:
     def stop_grading(self) -> None:
         if self.grading is not None and self.grading.poll() is None:  # a test failed before waiting for it
             self.grading.kill()
-            self.grading.wait()
+            self.grading.wait(timeout=60)
 
     def derivation_grade(self) -> DerivationGrade:
         with Gradebook(self.run.api.coursedir.db_url, self.run.course_id) as gradebook:

@@ -37,7 +37,7 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     shutil.copytree(REPO / "course_kit", source / "course_kit", ignore=shutil.ignore_patterns("__pycache__"))
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(site), str(source)], check=True, capture_output=True)
+                    "--target", str(site), str(source)], check=True, capture_output=True, timeout=600)
     assert sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info")) == ["course_kit"]
     (metadata,) = site.glob("*.dist-info/METADATA")
     requires = [line.split(":", 1)[1].strip() for line in metadata.read_text().splitlines()
@@ -51,7 +51,7 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
 
     env = {**os.environ, "PYTHONPATH": str(site)}
     run = subprocess.run([sys.executable, "-c", IMPORT_EVERY_MODULE], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, check=True)
+                         capture_output=True, text=True, check=True, timeout=300)
     found = json.loads(run.stdout.splitlines()[-1])
     assert Path(found["file"]).is_relative_to(site), found["file"]
     assert not found["failed"], found["failed"]

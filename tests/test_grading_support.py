@@ -50,7 +50,7 @@ def test_graders_and_the_reference_cache_are_imported_once_per_grading_process(t
     log = tmp_path / "imports.log"
     env = {**os.environ, "IMPORT_LOG": str(log), "PYTHONPATH": str(REPO / "graders")}
     subprocess.run([sys.executable, "-c", TWO_RUNS, str(graders / "a"), str(graders.parent)], env=env, cwd=tmp_path,
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, timeout=300)
     imported, *reference_ids = log.read_text().splitlines()
     assert imported == "imported" and len(reference_ids) == 2, log.read_text()
     # The same array object both times: the second submission got the first one's cached reference.

@@ -98,7 +98,7 @@ def interrupted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     submitted = _tree_digest(course.course_dir / "submitted")
     run = _start_grading(course, jobs=request.param, tmp=killed_runs_tmp)
     run.kill()  # SIGKILL, to the grader process only: its workers and their kernels must go down with it
-    output = run.communicate()[0]
+    output = run.communicate(timeout=120)[0]
     done = {s for s in ("a_first", "b_slow", "c_last") if is_graded(course, ASSIGNMENT, s)}
     assert "b_slow" not in done and _fully_autograded(course).get("b_slow") is not True, f"not mid-b_slow:\n{output}"
     if request.param == 1:
@@ -169,7 +169,7 @@ def _worker_running_a_marker(grader: int) -> int:
 def test_a_worker_killed_mid_notebook_loses_no_student(tmp_path, killed_runs_tmp):
     course, release = _class_of_three(tmp_path)
     run = _start_grading(course, jobs=2, tmp=killed_runs_tmp)
-    assert run.poll() is None, run.communicate()[0]
+    assert run.poll() is None, run.communicate(timeout=600)[0]
     os.kill(_worker_running_a_marker(run.pid), signal.SIGKILL)
     output = run.communicate(timeout=600)[0]
     assert run.returncode == EXIT_OK, output

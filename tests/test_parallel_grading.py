@@ -13,10 +13,10 @@ on the worker, agree with the gradebook the one writer filled in).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -125,10 +125,18 @@ def test_two_local_workers_write_what_nbgrader_writes(one_by_one, capsys):
     assert not list((course.course_dir / "autograded").glob("*/*.grading"))  # every marker gone
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _scheduler_address(scheduler_file: Path, scheduler: subprocess.Popen, limit_s: float = 120) -> str:
+    """The address the scheduler bound (port 0: its own choice, so no other process can take it first), from the
+    file it writes once listening; RuntimeError if it exits or writes none within ``limit_s``."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if scheduler.poll() is not None:
+            raise RuntimeError(f"the scheduler exited with {scheduler.returncode}")
+        try:
+            return json.loads(scheduler_file.read_text())["address"]
+        except (OSError, ValueError, KeyError):  # not written yet, or half written
+            time.sleep(0.2)
+    raise RuntimeError(f"the scheduler wrote no {scheduler_file} within {limit_s} s")
 
 
 @pytest.fixture
@@ -137,24 +145,26 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
     says (a key and certificate from ``cluster_security``, HTTP servers without routes); all stopped at the end."""
     dask_command = str(Path(sys.executable).parent / "dask")
     credentials = write_credentials(tmp_path / "tls")
-    address = f"tls://127.0.0.1:{_free_port()}"
+    scheduler_file = tmp_path / "scheduler.json"
     silent = {"DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES": "[]", "DASK_DISTRIBUTED__WORKER__HTTP__ROUTES": "[]"}
     # The workers' own TMPDIR (short: kernels' ipc paths): a worker stopped by a signal leaves its private folder.
     workers_tmp = Path(tempfile.mkdtemp(prefix="ck-dw-", dir="/tmp"))
     logs = []
     processes = []
+    def start(name: str, command: list[str]) -> subprocess.Popen:
+        logs.append((tmp_path / f"{name}.log").open("w"))
+        processes.append(subprocess.Popen([dask_command, *command, *credentials.cli_options()], stdout=logs[-1],
+                                          stderr=subprocess.STDOUT,
+                                          env={**os.environ, **silent, "TMPDIR": str(workers_tmp)}))
+        return processes[-1]
+
     try:
-        for name, command in [
-            ("scheduler", [dask_command, "scheduler", "--host", "tls://127.0.0.1", "--port",
-                           address.rsplit(":", 1)[1], "--no-dashboard", *credentials.cli_options()]),
-            *[(f"worker{i}", [dask_command, "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                              "--no-dashboard", "--local-directory", str(tmp_path / f"worker{i}"),
-                              *credentials.cli_options()])
-              for i in range(2)],
-        ]:
-            logs.append((tmp_path / f"{name}.log").open("w"))
-            processes.append(subprocess.Popen(command, stdout=logs[-1], stderr=subprocess.STDOUT,
-                                              env={**os.environ, **silent, "TMPDIR": str(workers_tmp)}))
+        scheduler = start("scheduler", ["scheduler", "--host", "tls://127.0.0.1", "--port", "0", "--no-dashboard",
+                                        "--scheduler-file", str(scheduler_file)])
+        address = _scheduler_address(scheduler_file, scheduler)
+        for i in range(2):
+            start(f"worker{i}", ["worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--no-dashboard",
+                                 "--local-directory", str(tmp_path / f"worker{i}")])
         with dask.config.set(credentials.dask_config()), Client(address, timeout=60) as client:
             client.wait_for_workers(2, timeout=60)
         yield address, credentials
@@ -167,7 +177,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[tuple[str, CredentialFiles]]:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
-                process.wait()
+                process.wait(timeout=60)
         for log in logs:
             log.close()
         shutil.rmtree(workers_tmp, ignore_errors=True)

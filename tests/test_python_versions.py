@@ -45,7 +45,7 @@ def run_make(folder: Path, *args: str, path: str) -> subprocess.CompletedProcess
     for name in ("Makefile", "requirements.txt", "pyproject.toml"):
         shutil.copy(REPO / name, folder / name)
     return subprocess.run(["make", "-C", str(folder), *args], capture_output=True, text=True,
-                          env={"PATH": path, "HOME": str(folder)})
+                          env={"PATH": path, "HOME": str(folder)}, timeout=1800)
 
 
 def test_pyproject_allows_exactly_the_makefile_versions():
@@ -74,7 +74,7 @@ def test_the_environment_lacks_the_slow_iri_checker_and_stays_consistent():
     nbformat (scripts/lock.py); the lock and the Makefile leave it out, and pip still finds every requirement of
     every installed package met."""
     assert importlib.util.find_spec("rfc3987_syntax") is None, "make setup left rfc3987-syntax installed"
-    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
 
 

@@ -15,6 +15,7 @@ import csv
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,11 +51,17 @@ def _expected(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A course under the kit's configuration whose gradebook holds the students above, ps1 graded."""
-    bindir = str(Path(sys.executable).parent)  # nbgrader's Gradebook runs `alembic` by name
-    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"
+def course(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A course under the kit's configuration whose gradebook holds the students above, ps1 graded.
+
+    nbgrader's Gradebook runs `alembic` by name: the venv's bin/ is put on PATH for this module's tests only
+    (set for the whole process, it outlived the module and changed what later modules ran)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        yield _build_course(tmp_path_factory)
+
+
+def _build_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     course_dir = copy_course(REPO, tmp_path_factory.mktemp("exports") / "course", [])
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", "from_logits") as gb:
         gb.add_assignment("ps1_naive_loss", duedate="2026-10-01 12:00:00")
