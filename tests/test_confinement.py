@@ -532,6 +532,9 @@ def test_the_grader_follows_no_symlink_the_kernel_planted(box_course: Course):
     assert course.autograde("box", "trudy")["success"]
     graded = nbformat.read(course.course_dir / "autograded" / "trudy" / "box" / "box.ipynb", as_version=4)
     assert course.score("box", "trudy") == (0.0, 2.0), stdout(graded.cells[2])
+    # The plant ran, under the grader's call: its link to the hidden answers met the answer file the grader had
+    # already made (unplanted, the check would have failed on z's values instead).
+    assert "expected.npy' -> " in stdout(graded.cells[2]), stdout(graded.cells[2])
 
 
 def test_autograde_refuses_where_bubblewrap_is_missing(box_course: Course, tmp_path: Path):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hidden_material import leaked
 from traitlets.config import Config
 
 from conftest import TEST_SETTINGS
@@ -135,11 +136,16 @@ def test_the_honest_students_are_graded_in_the_same_run_confined(course: Course,
 
 def test_no_link_is_followed_into_a_graded_or_feedback_file(course: Course, cli_run):
     secret = (course.course_dir / GRADER).read_text()
+    looked_at = set()
     for top in ["autograded", "feedback"]:
         for path in (course.course_dir / top).rglob("*"):
             assert not path.is_symlink(), path
             if path.is_file():
-                assert secret not in path.read_text(errors="replace"), path
+                text = path.read_text(errors="replace")
+                assert secret not in text and not leaked(text, ASSIGNMENT), path
+                looked_at.add(path.relative_to(course.course_dir))
+    for student in GRADED:  # there was something to look at
+        assert Path("autograded", student, ASSIGNMENT, NOTEBOOK) in looked_at, (student, sorted(looked_at))
 
 
 def test_make_grade_afterwards_names_the_refused_and_keeps_the_graded(course: Course, cli_run, capsys):

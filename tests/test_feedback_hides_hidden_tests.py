@@ -53,5 +53,8 @@ def test_feedback_strips_hidden_tests(tmp_path):
     assert SECRET in (course_dir / "autograded" / "ada" / "plain" / "plain.ipynb").read_text()
     page = (course_dir / "feedback" / "ada" / "plain" / "plain.html").read_text()
     text = html.unescape(re.sub(r"<[^>]+>", "", page))  # the syntax highlighter splits code into spans
-    assert "assert double(1) == 2" in text and "Score" in text
+    assert "assert double(1) == 2" in text and "Score" in text  # the page shows the test cell, so it was looked at
+    # Nothing of the hidden region: its input (10), its expected value's name, its assertion, its markers.
     assert SECRET not in page
+    for hidden in ["double(10)", "assert double(10) ==", "HIDDEN TESTS"]:
+        assert hidden not in text, hidden

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hidden_material import leaked
 from instructors import INSTRUCTORS, ROOT, Instructor, peak_mib
 
 from conftest import TEST_SETTINGS, auto_scores
@@ -54,6 +55,7 @@ os.symlink("{course}/graders/ps1_naive_loss/test_sigmoid.py", "leak.py")
 os.symlink("{course}/private0600.txt", "private.txt")
 os.symlink("/etc/shadow", "shadow.txt")
 os.mkfifo("pipe.txt")
+print("ATTACK-RAN:attack_links")
 """
 # The same guarantees for either instructor: the course hidden, no network (the port is the test's own
 # listener on the host's loopback, which a kernel with a network namespace of its own cannot reach).
@@ -75,6 +77,7 @@ print("PROBE", json.dumps({{
 ATTACK_GRADEBOOK = """import os
 os.remove("naive_loss.ipynb")
 os.symlink("{course}/gradebook.db", "naive_loss.ipynb")
+print("ATTACK-RAN:attack_gradebook")
 """
 FLOOD_HTML = """from IPython.display import HTML, display
 _blob = HTML("<p>" + "x" * (50 * 2**20) + "</p>")
@@ -277,14 +280,36 @@ def test_no_attacker_scores_above_the_honest_work_beneath_it(graded_class: Grade
         assert score is None or score[0] <= honest[0], student
 
 
+def _printed(root: Path, student: str) -> str:
+    graded = nbformat.read(root / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return "".join(str(o.get("text", "")) for cell in graded.cells for o in cell.get("outputs", []))
+
+
+def test_every_attack_ran(graded_class: GradedClass):
+    """Each notebook attack printed its marker after its last step, and the flood reached the output budget (a
+    line printed after it would be cut to the budget's note): nothing below passes because an attack did nothing."""
+    for student in ["attack_links", "attack_gradebook"]:
+        assert f"ATTACK-RAN:{student}" in _printed(graded_class.root, student), student
+    if graded_class.instructor is ROOT:
+        graded = nbformat.read(graded_class.root / "autograded" / "flood" / ASSIGNMENT / NOTEBOOK, as_version=4)
+        assert "[output cut by the grader:" in json.dumps([c.get("outputs", []) for c in graded.cells])
+
+
 def test_nothing_hidden_reaches_a_graded_or_feedback_folder(graded_class: GradedClass):
     secret = (graded_class.root / "graders" / ASSIGNMENT / "test_sigmoid.py").read_text()
+    looked_at = set()
     for top in ["autograded", "feedback"]:
         for path in (graded_class.root / top).rglob("*"):
             assert not path.is_symlink(), path
             if path.is_file():
                 text = path.read_text(errors="replace")
                 assert secret not in text and "the instructor's notes" not in text, path
+                assert not leaked(text, ASSIGNMENT), (path, leaked(text, ASSIGNMENT)[:3])
+                looked_at.add(path.relative_to(graded_class.root))
+    # There was something to look at: every graded student's notebook and feedback (the attackers' included).
+    for student in ["honest", "victim", "attack_links", "attack_gradebook"]:
+        assert Path("autograded", student, ASSIGNMENT, NOTEBOOK) in looked_at, student
+        assert Path("feedback", student, ASSIGNMENT, NOTEBOOK.replace(".ipynb", ".html")) in looked_at, student
     for student in REFUSED:
         assert not (graded_class.root / "autograded" / student).exists()
 

@@ -52,10 +52,14 @@ def size(value: Any) -> int:
 
 
 def cut_text(text: str, limit: int) -> str:
+    """``text`` if it is at most ``limit`` characters; else its head and tail around a note of how much was cut,
+    at most ``limit`` characters in all (the note's room is taken from the text kept: a text one character over
+    the cap must not come back longer than it was, nor go uncounted as cut)."""
     if len(text) <= limit:
         return text
-    half = limit // 2
-    return f"{text[:half]}\n{NOTE.format(why=f'{len(text) - 2 * half} characters')}\n{text[-half:]}"
+    room = limit - len(NOTE.format(why=f"{len(text)} characters")) - 2  # the note at its longest, and its newlines
+    half = max(room // 2, 0)
+    return f"{text[:half]}\n{NOTE.format(why=f'{len(text) - 2 * half} characters')}\n{text[len(text) - half:]}"
 
 
 @dataclass
