@@ -35,10 +35,14 @@ def test_the_installed_engine_imports_without_the_course(tmp_path: Path):
     source.mkdir()
     shutil.copy2(REPO / "pyproject.toml", source)
     shutil.copytree(REPO / "course_kit", source / "course_kit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "jupyter-config", source / "jupyter-config")  # the server extensions' enabling file
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--target", str(site), str(source)], check=True, capture_output=True, timeout=600)
-    assert sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info")) == ["course_kit"]
+    assert sorted(p.name for p in site.iterdir() if not p.name.endswith(".dist-info")) == ["course_kit", "etc"]
+    # Jupyter finds <prefix>/etc/jupyter/jupyter_server_config.d/: every server of that environment loads the guard.
+    enabled = json.loads((site / "etc/jupyter/jupyter_server_config.d/course_kit.json").read_text())
+    assert enabled["ServerApp"]["jpserver_extensions"] == {"course_kit.server_extensions.formgrader_guard": True}
     (metadata,) = site.glob("*.dist-info/METADATA")
     requires = [line.split(":", 1)[1].strip() for line in metadata.read_text().splitlines()
                 if line.startswith("Requires-Dist:")]

@@ -42,7 +42,8 @@ def fake_python(folder: Path, name: str, version: str | None) -> Path:
 
 
 def run_make(folder: Path, *args: str, path: str) -> subprocess.CompletedProcess:
-    for name in ("Makefile", "requirements.txt", "pyproject.toml"):
+    for name in ("Makefile", "requirements.txt", "pyproject.toml", "jupyter-config/course_kit.json"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / name, folder / name)
     return subprocess.run(["make", "-C", str(folder), *args], capture_output=True, text=True,
                           env={"PATH": path, "HOME": str(folder)}, timeout=1800)
