@@ -13,6 +13,7 @@ is granted an extension after grading: ``make dates`` names him for a regrade, a
 from __future__ import annotations
 
 import csv
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -131,6 +132,9 @@ def test_due_dates_extensions_and_the_late_penalty_reach_the_gradebook_and_both_
     out = capsys.readouterr().out
     assert f"make grade A={ASSIGNMENT} S=late FORCE=1" in out and "S=extended" not in out, out
     assert f"late                   extended to {lars_until}" in out, out
+    # Run again before the regrade (an instructor checking the dates): the regrade is still owed, so still named.
+    assert term_dates.main(["--course-dir", str(course_dir)]) == term_dates.EXIT_OK
+    assert f"make grade A={ASSIGNMENT} S=late FORCE=1" in capsys.readouterr().out
     course = Course(course_dir)  # the instructor's next command reads the new local_config.py
     _grade(course, capsys, "--student", "late", "--force")
     duedate, extension, seconds_late, score, penalty, max_score = _gradebook_view(course)["late"]
@@ -138,6 +142,8 @@ def test_due_dates_extensions_and_the_late_penalty_reach_the_gradebook_and_both_
     assert (extension, seconds_late, penalty) == (new_due, 0, 0), "the extension lifts the penalty"
     stock, canvas = _exports(course, tmp_path)
     assert float(stock["late"]["score"]) == max_score and canvas["late"][f"{ASSIGNMENT} seconds late"] == "0"
+    assert term_dates.main(["--course-dir", str(course_dir)]) == term_dates.EXIT_OK
+    assert "FORCE=1" not in capsys.readouterr().out, "regraded: no penalty is owed any more"
 
 
 
@@ -200,9 +206,15 @@ def test_the_penalty_rule_counts_started_days_within_its_cap_and_grace():
 def test_the_example_local_config_loads_and_its_dates_read(tmp_path):
     """local_config.example.py, copied as the guide says, is a configuration the kit reads without a mistake."""
     course_dir = copy_course(REPO, tmp_path / "course")
-    (course_dir / "local_config.py").write_bytes((REPO / "local_config.example.py").read_bytes())
+    example = (REPO / "local_config.example.py").read_text()
+    (course_dir / "local_config.py").write_text(example)
     config = load_course_config(course_dir)
     assert config.Exchange.root == "/srv/nbgrader/exchange"
+    assert not TermDates(config=config).due_dates, "copied as it is, the example sets no made-up due date"
+    assert "plugin_class" not in config.AssignLatePenalties and "CanvasExportPlugin" not in config
+    # Each example setting (`#c.` and the lines of its dict) switched on, as the guide says to.
+    (course_dir / "local_config.py").write_text(re.sub(r"^#(?=c\.|    \"|})", "", example, flags=re.MULTILINE))
+    config = load_course_config(course_dir)
     resolved = TermDates(config=config).resolved(term_dates.course_assignments(course_dir))
     assert set(resolved) == set(term_dates.course_assignments(course_dir)), "a due date for every assignment"
     assert LatePenalty(config=config).max_percent == config.LatePenalty.max_percent

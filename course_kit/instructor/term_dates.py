@@ -5,9 +5,10 @@
 Autograde writes them too, for each submission it grades (``course_kit.term.ApplyTermDates``); run this after
 changing them so that everything that reads the gradebook (formgrader, the status view, the exports) has them
 before the next grading, and to check them: each mistake (an unknown assignment, a date that does not read,
-an extension before the due date) is named and nothing is written.  A submission graded before its due date or
-extension changed keeps the penalty of the old dates until it is graded again: those are listed with the
-command that regrades them (``make grade A=... S=... FORCE=1``, which keeps hand grades).
+an extension before the due date) is named and nothing is written.  A graded submission whose stored late
+penalty is not the one the current dates give (its date or extension changed since it was graded) keeps it until
+it is graded again: those are listed, at every run until they are regraded, with the command that regrades
+them (``make grade A=... S=... FORCE=1``, which keeps hand grades).
 Exit status 0, or 2 when the settings are wrong.
 """
 
@@ -22,6 +23,7 @@ from nbgrader.api import Gradebook
 from course_kit.config import load_course_config
 from course_kit.term import TermDates, apply_term_dates
 from course_kit.term.dates import TermDatesError
+from course_kit.term.stale_penalties import stale_penalties
 
 EXIT_OK, EXIT_BAD_SETTINGS = 0, 2
 
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{error}\nnothing written (fix local_config.py)", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
-        changes = apply_term_dates(gradebook, dates, assignments)
+        apply_term_dates(gradebook, dates, assignments)
         recorded = {a.name for a in gradebook.assignments}
         for assignment in assignments:
             if assignment not in resolved:
@@ -57,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{assignment:24} due {dates.local(due)}{later}")
             for student, extension in sorted(extended.items()):
                 print(f"  {student:22} extended to {dates.local(due + extension)}")
-    if changes:
-        print("Graded with other dates; their late penalty changes when they are graded again:")
-        for change in changes:
-            print(f"  make grade A={change.assignment} S={change.student} FORCE=1")
+        stale = stale_penalties(gradebook, config, assignments)
+    if stale:
+        print("Graded with a late penalty the current dates do not give; grade them again (hand grades stay):")
+        for who in sorted({(s.assignment, s.student) for s in stale}):
+            print(f"  make grade A={who[0]} S={who[1]} FORCE=1")
     return EXIT_OK
 
 
