@@ -95,7 +95,7 @@ def test_due_dates_extensions_and_the_late_penalty_reach_the_gradebook_and_both_
         stamp = course_dir / "submitted" / student / ASSIGNMENT / "timestamp.txt"
         stamp.write_text(moment.replace(tzinfo=UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
 
-    _grade(course, capsys)
+    graded_lines = {line.split()[0]: line for line in _grade(course, capsys).splitlines() if line.startswith("  ")}
 
     rule = LatePenalty(config=course.config)
     view = _gradebook_view(course)
@@ -119,6 +119,9 @@ def test_due_dates_extensions_and_the_late_penalty_reach_the_gradebook_and_both_
         assert row["extension_seconds"] == (str(extension.total_seconds()) if extension else ""), row
         assert float(canvas[student][ASSIGNMENT]) == pytest.approx(final), canvas[student]
         assert float(canvas[student][f"{ASSIGNMENT} seconds late"]) == seconds_late, canvas[student]
+        # make grade's line shows the score the exports carry, never only the one before the penalty.
+        line = graded_lines[student]
+        assert (f"(late: -{expected_penalty:g} = {final:g})" in line) == bool(expected_penalty), line
     # The three cases are what they claim: one on time, one late and penalised, one late but within her extension.
     assert expected_late["ontime"] == 0 and expected_late["extended"] == 0 and expected_late["late"] > 0
     assert times["extended"] > due and view["late"][4] > 0

@@ -46,6 +46,7 @@ class StudentResult:
     # Seconds of this run: "autograde_s" (nbgrader's autograde on the worker), "writer_s" (this process writing
     # it into the gradebook and reading it back); the per-notebook parts are in each record's timings.
     timings: dict[str, float] = field(default_factory=dict)
+    late_penalty: float = 0.0  # the gradebook's, which both exports subtract from ``score``
     newer_waiting: str = ""  # a newer submission waits in the exchange, not collected: when it was submitted
 
     @property
@@ -159,6 +160,7 @@ def read_back(course: Course, assignment: str, result: StudentResult) -> Student
     if graded is not None:
         result.records = graded.records
         result.score = graded.grades.score, graded.grades.max_score
+        result.late_penalty = graded.grades.late_penalty
         result.to_grade_by_hand = graded.grades.ungraded
         result.problems += [problem for record in result.records for problem in record_problems(record)]
     return result
@@ -218,6 +220,8 @@ def first_lost_check(records: list[GradingRecord]) -> str | None:
 
 def student_line(result: StudentResult) -> str:
     score = "not graded" if result.score is None else f"{result.score[0]:g} / {result.score[1]:g}"
+    if result.score is not None and result.late_penalty:  # the exports' score, so that the two never disagree
+        score += f" (late: -{result.late_penalty:g} = {result.score[0] - result.late_penalty:g})"
     problems = list(result.problems)
     if result.to_grade_by_hand:
         cells = result.to_grade_by_hand

@@ -69,6 +69,7 @@ class SubmissionGrades:
     auto: dict[tuple[str, str], float | None]  # (notebook, grade_id) -> autograded score
     ungraded: list[str]  # grade_ids the gradebook says need a person (needs_manual_grade, as formgrader shows):
     # a written answer nobody has graded by hand yet, or one that changed since it was
+    late_penalty: float = 0.0  # nbgrader's, taken at autograde; both exports subtract it from ``score``
 
 
 def submission_grades(submission: SubmittedAssignment) -> SubmissionGrades:
@@ -79,6 +80,7 @@ def submission_grades(submission: SubmittedAssignment) -> SubmissionGrades:
         max_score=submission.max_score,
         auto={(nb, grade.name): grade.auto_score for nb, grade in grades},
         ungraded=[grade.name for _, grade in grades if grade.needs_manual_grade],
+        late_penalty=submission.late_submission_penalty or 0.0,
     )
 
 
