@@ -272,7 +272,8 @@ def summary_lines(results: list[StudentResult], status: ClassStatus) -> list[str
     lost = [(r.student, first_lost_check(r.records)) for r in results]
     if any(check for _, check in lost):
         lines.append("First lost check (grading record):")
-        lines += [f"  {student:<24} {check}" for student, check in lost if check]
+        # "- name:", not a student line's "  name  score": scripts and readers pick those by their first word.
+        lines += [f"  - {student}: {check}" for student, check in lost if check]
     return [*lines, count_line(status)]
 
 
