@@ -83,7 +83,10 @@ def local_cluster(workers: int, security: Security | None = None, scratch: Path 
     # Dask starts the scheduler's and each worker's HTTP server whatever the dashboard setting: routes are taken
     # from the configuration when each server starts (the nannies hand it on to their worker processes).
     # The scheduler's takes a free port, not 8787, which another cluster may hold.
-    # silence_logs: a worker that takes more than 4 s to exit once the class is graded is killed, with a warning.
+    # silence_logs: Dask's own log lines of the scheduler and the workers say nothing the kit does not report itself
+    # (a worker killed mid-notebook is a KilledWorker, graded again; a notebook's trouble is in its record), and at
+    # a run's end, or on Ctrl-C, a worker whose heartbeat meets the closing scheduler logs a CommClosedError
+    # traceback at ERROR level above the run's lines: only CRITICAL gets through.
     # The scheduler's scratch space follows Dask's temporary-directory, which a user's Dask configuration may set
     # outside the run's folder (it would stay there after the run): point it at the same folder as the workers'.
     scratch = scratch or Path(tempfile.gettempdir())
@@ -91,7 +94,7 @@ def local_cluster(workers: int, security: Security | None = None, scratch: Path 
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, protocol="tls://",
                             host=LOOPBACK, security=security or local_security(), dashboard_address=None,
                             worker_dashboard_address=None, scheduler_kwargs={"dashboard_address": f"{LOOPBACK}:0"},
-                            local_directory=str(scratch), silence_logs=logging.ERROR,
+                            local_directory=str(scratch), silence_logs=logging.CRITICAL,
                             env={LOCAL_WORKER: "1"})
 
 
