@@ -31,6 +31,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,21 @@ import pytest
 if not os.environ.get("CK_TEST_HUB"):
     pytest.skip("the JupyterHub end-to-end test runs with `make test-hub` (CK_TEST_HUB=1)", allow_module_level=True)
 
-from lab_session import SCREENSHOTS, USER_SETTINGS, Screenshots, chromium, free_port  # noqa: E402
+from lab_session import SCREENSHOTS, USER_SETTINGS, Screenshots, chromium  # noqa: E402
+
+
+def distinct_free_ports(count: int) -> list[int]:
+    """Ports free on 127.0.0.1 now, all held open together so they differ.  JupyterHub takes its three ports from
+    its configuration, not from the kernel (unlike JupyterLab, which the suite starts on port 0): a process that
+    took one in between would make the hub fail to start, loudly, never pass wrongly."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 from nbgrader.api import Gradebook  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect  # noqa: E402
 
@@ -185,7 +200,7 @@ def hub() -> Iterator[Hub]:
         _run(["chown", "-R", f"{teacher.pw_uid}:{teacher.pw_gid}", str(course)])
         course.chmod(0o700)
 
-        port, hub_port, proxy_port = free_port(), free_port(), free_port()
+        port, hub_port, proxy_port = distinct_free_ports(3)
         env = {
             "PATH": f"{PREFIX / 'venv' / 'bin'}:/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
             "FROM_LOGITS_HUB_PREFIX": str(PREFIX), "FROM_LOGITS_HUB_STATE": str(state),
