@@ -22,7 +22,7 @@ from collections import Counter
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+from formula_finder import formulas
 from nbformat import NotebookNode
 
 from conftest import REPO
@@ -33,32 +33,6 @@ from course_kit.instructor.samples import build_submission, read_sample
 
 SOURCES = sorted(REPO.glob("source/*/*.ipynb"))
 SAMPLES = sorted(REPO.glob("samples/*/*.py"))
-
-
-class FormulaFinder(IPythonRenderer):
-    """The renderer nbconvert's parser calls for each formula: here it only records them, in order."""
-
-    def __init__(self) -> None:
-        super().__init__(escape=False)
-        self.found: list[tuple[bool, str]] = []  # (display, TeX without delimiters)
-
-    def block_math(self, body: str) -> str:
-        self.found.append((True, body))
-        return ""
-
-    def inline_math(self, body: str) -> str:
-        self.found.append((False, body))
-        return ""
-
-    def latex_environment(self, name: str, body: str) -> str:
-        self.found.append((True, f"\\begin{{{name}}}{body}\\end{{{name}}}"))
-        return ""
-
-
-def formulas(markdown: str) -> list[tuple[bool, str]]:
-    finder = FormulaFinder()
-    MarkdownWithMath(renderer=finder).render(markdown)
-    return finder.found
 
 
 def markdown_cells() -> list[tuple[str, str]]:

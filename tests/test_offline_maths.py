@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from formula_finder import formulas
 from lab_session import SCREENSHOTS, LabServer, Screenshots, chromium
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat import NotebookNode
 from nbgrader.api import Gradebook
 from playwright.sync_api import Browser, Locator, Page, Request, Route
@@ -50,32 +50,6 @@ GRADING_TIMEOUT_S = 300  # one confined ps2 notebook: ~15 s on an idle machine
 FEEDBACK_TIMEOUT_S = 300
 STEP_TIMEOUT_MS = 60_000
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-class FormulaFinder(IPythonRenderer):
-    """nbconvert's own Markdown parser finds the formulas; this renderer only records them."""
-
-    def __init__(self) -> None:
-        super().__init__(escape=False)
-        self.found: list[tuple[bool, str]] = []
-
-    def block_math(self, body: str) -> str:
-        self.found.append((True, body))
-        return ""
-
-    def inline_math(self, body: str) -> str:
-        self.found.append((False, body))
-        return ""
-
-    def latex_environment(self, name: str, body: str) -> str:
-        self.found.append((True, f"\\begin{{{name}}}{body}\\end{{{name}}}"))
-        return ""
-
-
-def formulas(markdown: str) -> list[tuple[bool, str]]:
-    finder = FormulaFinder()
-    MarkdownWithMath(renderer=finder).render(markdown)
-    return finder.found
 
 
 @dataclass
