@@ -84,6 +84,15 @@ def submission_grades(submission: SubmittedAssignment) -> SubmissionGrades:
     )
 
 
+def unknown_assignment(course_dir: Path, assignment: str) -> str | None:
+    """Why ``assignment`` is not one of the course's (its ``source/`` folders), naming those it has; None if it is.
+    A typo would otherwise read as an assignment with no submissions."""
+    known = sorted(p.name for p in (course_dir / "source").glob("*") if p.is_dir())
+    if assignment in known:
+        return None
+    return f"No assignment {assignment!r} in {course_dir / 'source'}; this course has: {', '.join(known) or 'none'}"
+
+
 @dataclass
 class CellResult:
     grade_id: str

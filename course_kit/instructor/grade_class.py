@@ -75,7 +75,7 @@ from course_kit.instructor.class_run import (  # noqa: F401  (is_graded, read_ba
     read_back,
     start_grading,
 )
-from course_kit.instructor.course import Course
+from course_kit.instructor.course import Course, unknown_assignment
 from course_kit.instructor.run_lock import CourseBusy, grading_lock
 from course_kit.instructor.status import COLLECTED, GRADED, PENDING, WAITING, ClassStatus, class_status, count_line
 from course_kit.instructor.submission_checks import check_submission
@@ -189,10 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         except InsecureCluster as error:
             print(f"Cannot autograde: {error}", file=sys.stderr)
             return EXIT_CANNOT_GRADE
-    known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
-    if args.assignment not in known:  # a typo would otherwise grade "0 submissions" and exit 0
-        print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
-              f"{', '.join(known) or 'none'}", file=sys.stderr)
+    unknown = unknown_assignment(args.course_dir, args.assignment)
+    if unknown:  # a typo would otherwise grade "0 submissions" and exit 0
+        print(unknown, file=sys.stderr)
         return EXIT_CANNOT_GRADE
     with _second_ctrl_c_stops_at_once():
         try:

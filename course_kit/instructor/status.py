@@ -48,7 +48,7 @@ from course_kit.instructor.class_run import (
     graded_or_why,
     record_problems,
 )
-from course_kit.instructor.course import Course, SubmissionGrades, submission_grades
+from course_kit.instructor.course import Course, SubmissionGrades, submission_grades, unknown_assignment
 
 SCHEMA_VERSION = 1
 GRADED, PENDING, COLLECTED, WAITING, REFUSED, NOTHING = (
@@ -307,10 +307,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course-dir", type=Path, default=Path.cwd(), help="the course root (default: here)")
     parser.add_argument("--json", action="store_true", help="print the status as JSON data (schema_version 1)")
     args = parser.parse_args(argv)
-    known = sorted(p.name for p in (args.course_dir / "source").glob("*") if p.is_dir())
-    if args.assignment not in known:
-        print(f"No assignment {args.assignment!r} in {args.course_dir / 'source'}; this course has: "
-              f"{', '.join(known) or 'none'}", file=sys.stderr)
+    unknown = unknown_assignment(args.course_dir, args.assignment)
+    if unknown:
+        print(unknown, file=sys.stderr)
         return 2
     status = class_status(Course(args.course_dir), args.assignment)
     if args.json:
