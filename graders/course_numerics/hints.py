@@ -88,11 +88,7 @@ def code_names(student: StudentKernel, function: str) -> set[str]:
     expression = (f"sorted({{n for c in [getattr({function}, '__code__', None)] + "
                   f"list(getattr(getattr({function}, '__code__', None), 'co_consts', ())) "
                   f"for n in getattr(c, 'co_names', ()) if isinstance(n, str)}})")
-    try:
-        used = student.json(expression, what=f"the names {function} uses")
-    except StudentCodeError:
-        return set()
-    return {name for name in used if isinstance(name, str)} if isinstance(used, list) else set()
+    return _names(student, expression, f"the names {function} uses")
 
 
 def global_names(student: StudentKernel, function: str) -> set[str]:
@@ -102,8 +98,13 @@ def global_names(student: StudentKernel, function: str) -> set[str]:
     expression = (f"sorted({{i.argval for c in [{code}] + list(getattr({code}, 'co_consts', ())) "
                   f"if hasattr(c, 'co_code') for i in __import__('dis').get_instructions(c) "
                   f"if i.opname in ('LOAD_GLOBAL', 'LOAD_NAME') and isinstance(i.argval, str)}})")
+    return _names(student, expression, f"the global names {function} uses")
+
+
+def _names(student: StudentKernel, expression: str, what: str) -> set[str]:
+    """The strings of the list ``expression`` gives in the student's kernel; none if it fails or is not a list."""
     try:
-        used = student.json(expression, what=f"the global names {function} uses")
+        used = student.json(expression, what=what)
     except StudentCodeError:
         return set()
     return {name for name in used if isinstance(name, str)} if isinstance(used, list) else set()
